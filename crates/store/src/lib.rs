@@ -1,0 +1,156 @@
+//! Madoguchi's storage. One code path for SQLite (the embedded default) and PostgreSQL
+//! (production) through sqlx's `Any` driver with `$N` placeholders and portable SQL.
+//!
+//! Architecture invariant: this is the only crate that knows SQL. The few real differences
+//! between the backends (PRAGMAs, BLOB vs BYTEA, the migration lock) are marked `Backend::`.
+//! Every state change writes its audit entry in the same transaction.
+
+pub mod applications;
+pub mod audit;
+pub mod catalog;
+pub mod crypto;
+pub mod drafts;
+pub mod forms;
+pub mod migrations;
+pub mod postal;
+pub mod sessions;
+pub mod uploads;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use applications::{NewApplication, StoredApplication, SubmitError, SubmitOutcome};
+pub use crypto::Secrets;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the database is busy; try again")]
+    Unavailable,
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Connection options beyond the URL.
+#[derive(Debug, Clone, Default)]
+pub struct DbOptions {
+    /// PostgreSQL schema to use (tests give each run its own).
+    pub pg_schema: Option<String>,
+    /// Maximum connections for reads (PostgreSQL; SQLite uses a small fixed pool).
+    pub max_connections: Option<u32>,
+}
+
+/// The database: a read pool, a write pool (one connection on SQLite, where writes are
+/// serialised anyway) and the group-commit writer for applications.
+#[derive(Clone)]
+pub struct Db {
+    pub backend: Backend,
+    read: AnyPool,
+    write: AnyPool,
+    pub(crate) submitter: Arc<applications::Submitter>,
+}
+
+impl Db {
+    /// Connects and applies pending migrations.
+    pub async fn open(url: &str, opts: DbOptions) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::Invalid(format!(
+                "unsupported database URL \"{}\": use sqlite://PATH or postgres://USER@HOST/DB",
+                url.split('@').next_back().unwrap_or(url)
+            )));
+        };
+        let connect = AnyConnectOptions::from_str(url)?;
+        let schema = opts.pg_schema.clone();
+        let make_pool = |max: u32| {
+            let schema = schema.clone();
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .min_connections(0)
+                .acquire_timeout(Duration::from_secs(10))
+                .after_connect(move |conn, _meta| {
+                    let schema = schema.clone();
+                    Box::pin(async move {
+                        match backend {
+                            Backend::Sqlite => {
+                                // WAL with synchronous=FULL: a commit is on disk before it returns.
+                                conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;").await?;
+                            }
+                            Backend::Postgres => {
+                                if let Some(s) = schema {
+                                    sqlx::query(sqlx::AssertSqlSafe(format!("SET search_path TO \"{s}\""))).execute(&mut *conn).await?;
+                                }
+                            }
+                        }
+                        Ok(())
+                    })
+                })
+        };
+        let (read_max, write_max) = match backend {
+            Backend::Sqlite => (4, 1),
+            Backend::Postgres => (opts.max_connections.unwrap_or(16), 4),
+        };
+        let write = make_pool(write_max).connect_with(connect.clone()).await?;
+        migrations::apply(&write, backend).await?;
+        let read = make_pool(read_max).connect_with(connect).await?;
+        let secrets = crypto::Secrets::load_or_create(&write).await?;
+        let submitter = applications::Submitter::start(write.clone(), backend, secrets);
+        Ok(Db { backend, read, write, submitter })
+    }
+
+    pub fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    pub fn writer(&self) -> &AnyPool {
+        &self.write
+    }
+
+    pub fn secrets(&self) -> &Secrets {
+        &self.submitter.secrets
+    }
+
+    /// A cheap round trip, for `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    /// Stops the group-commit writer after the queued submissions are stored.
+    pub async fn close(&self) {
+        self.submitter.shutdown().await;
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+/// Now, as stored: RFC 3339 UTC with milliseconds, which sorts as text on both backends.
+pub fn now_text() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// `$1, $2, …` starting after `offset` placeholders.
+pub(crate) fn placeholders(offset: usize, count: usize) -> String {
+    (offset + 1..=offset + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+pub mod testing;
