@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod crypto;
 pub mod drafts;
 pub mod forms;
+pub mod jobs;
 pub mod migrations;
 pub mod postal;
 pub mod sessions;

@@ -119,6 +119,16 @@ CREATE TABLE postal_codes (
 );
 CREATE INDEX postal_codes_code ON postal_codes (code);
 "#,
+}, Migration {
+    version: 2,
+    name: "background job leases",
+    sql: r#"
+CREATE TABLE job_leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+"#,
 }];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -1,0 +1,1 @@
+//! Madoguchi's AI information desk (総合案内).

@@ -1,0 +1,111 @@
+//! Configuration: defaults, then a TOML file, then `MADOGUCHI_*` environment variables, then
+//! command-line flags. Every setting is declared once here.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on (`MADOGUCHI_LISTEN`).
+    pub listen: String,
+    /// `sqlite://PATH` or `postgres://USER@HOST/DB` (`MADOGUCHI_DATABASE_URL`).
+    /// Default: an SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// Where the SQLite file lives (`MADOGUCHI_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// Name of the municipality in Japanese and English.
+    pub municipality: String,
+    pub municipality_en: String,
+    /// Largest JSON body the API accepts, in KiB.
+    pub max_json_kb: usize,
+    /// Largest attachment, in MiB.
+    pub max_upload_mb: usize,
+    /// Mark cookies Secure (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Log filter, e.g. `info` or `madoguchi=debug` (`MADOGUCHI_LOG`).
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            database_url: None,
+            data_dir: PathBuf::from("data"),
+            municipality: "桜ヶ丘区".into(),
+            municipality_en: "Sakuragaoka City".into(),
+            max_json_kb: 256,
+            max_upload_mb: 10,
+            secure_cookies: false,
+            log: "info".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the file (if given, or `madoguchi.toml` if present) and the environment.
+    pub fn load(file: Option<&PathBuf>) -> Result<Config> {
+        let path = file.cloned().or_else(|| std::env::var_os("MADOGUCHI_CONFIG").map(PathBuf::from)).or_else(|| {
+            let p = PathBuf::from("madoguchi.toml");
+            p.exists().then_some(p)
+        });
+        let mut c = match &path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| format!("cannot read configuration file {}", p.display()))?;
+                toml::from_str(&text).with_context(|| format!("{} is not a valid configuration", p.display()))?
+            }
+            None => Config::default(),
+        };
+        let env = |k: &str| std::env::var(format!("MADOGUCHI_{k}")).ok();
+        if let Some(v) = env("LISTEN") {
+            c.listen = v;
+        }
+        if let Some(v) = env("DATABASE_URL") {
+            c.database_url = Some(v);
+        }
+        if let Some(v) = env("DATA_DIR") {
+            c.data_dir = v.into();
+        }
+        if let Some(v) = env("MUNICIPALITY") {
+            c.municipality = v;
+        }
+        if let Some(v) = env("MUNICIPALITY_EN") {
+            c.municipality_en = v;
+        }
+        if let Some(v) = env("MAX_JSON_KB") {
+            c.max_json_kb = v.parse().context("MADOGUCHI_MAX_JSON_KB must be a number")?;
+        }
+        if let Some(v) = env("MAX_UPLOAD_MB") {
+            c.max_upload_mb = v.parse().context("MADOGUCHI_MAX_UPLOAD_MB must be a number")?;
+        }
+        if let Some(v) = env("SECURE_COOKIES") {
+            c.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("LOG") {
+            c.log = v;
+        }
+        c.validate()?;
+        Ok(c)
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.listen.parse::<std::net::SocketAddr>().is_err() {
+            bail!("listen = \"{}\" is not an address like 127.0.0.1:8080", self.listen);
+        }
+        if self.max_json_kb == 0 || self.max_upload_mb == 0 {
+            bail!("max_json_kb and max_upload_mb must be at least 1");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> Result<String> {
+        if let Some(u) = &self.database_url {
+            return Ok(u.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        Ok(format!("sqlite://{}?mode=rwc", self.data_dir.join("madoguchi.db").display()))
+    }
+}

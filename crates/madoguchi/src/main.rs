@@ -1,0 +1,178 @@
+//! `madoguchi`: serve the portal, migrate the database, manage the catalogue and forms.
+
+mod commands;
+mod config;
+mod demo;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(name = "madoguchi", version, about = "Every municipal procedure online, behind one portal")]
+struct Cli {
+    /// Configuration file (TOML); default: $MADOGUCHI_CONFIG or ./madoguchi.toml if present.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database URL (overrides the configuration): sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal and the API.
+    Serve {
+        /// Load the demo municipality (桜ヶ丘区) if the catalogue is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// The procedure catalogue.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// Form definitions.
+    Forms {
+        #[command(subcommand)]
+        command: FormsCommand,
+    },
+    /// Postal-code data for address completion.
+    Postal {
+        #[command(subcommand)]
+        command: PostalCommand,
+    },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Applications.
+    Applications {
+        #[command(subcommand)]
+        command: ApplicationsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Import departments, procedures or the 行政手続等の悉皆調査 CSV (kind detected by header).
+    Import {
+        files: Vec<PathBuf>,
+        /// Import the valid rows and list the skipped ones instead of importing nothing.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Write departments.csv and procedures.csv (UTF-8 with BOM) into DIR.
+    Export { dir: PathBuf },
+    /// Counts and online rates overall, by department and by category.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum FormsCommand {
+    /// Check form definitions without publishing them.
+    Check { files: Vec<PathBuf> },
+    /// Publish form definitions (a changed definition needs a new version).
+    Import { files: Vec<PathBuf> },
+}
+
+#[derive(Subcommand)]
+enum PostalCommand {
+    /// Replace the postal-code table from Japan Post's KEN_ALL (UTF-8) or code,prefecture,city,town.
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and report the first broken entry, if any.
+    Verify,
+    /// Show the latest entries.
+    Tail {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApplicationsCommand {
+    /// Check that every application id listed in FILE (one per line) is stored.
+    Verify { file: PathBuf },
+    /// Number of stored applications.
+    Count,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::load(cli.config.as_ref())?;
+    if let Some(url) = cli.database_url.clone() {
+        config.database_url = Some(url);
+    }
+    if let Command::Serve { listen: Some(l), .. } = &cli.command {
+        config.listen = l.clone();
+        config.validate()?;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    runtime.block_on(run(cli.command, config))
+}
+
+async fn run(command: Command, config: Config) -> Result<()> {
+    let url = config.database_url()?;
+    let db = madoguchi_store::Db::open(&url, madoguchi_store::DbOptions::default()).await.with_context(|| format!("cannot open the database {}", redact_url(&url)))?;
+    let result = match command {
+        Command::Serve { demo, .. } => commands::serve(db.clone(), &config, demo).await,
+        Command::Migrate => {
+            let versions = madoguchi_store::migrations::applied_versions(db.writer()).await?;
+            println!("database is at migration {} ({} applied)", versions.last().copied().unwrap_or(0), versions.len());
+            Ok(())
+        }
+        Command::Catalog { command } => match command {
+            CatalogCommand::Import { files, skip_invalid } => commands::catalog_import(&db, &files, skip_invalid).await,
+            CatalogCommand::Export { dir } => commands::catalog_export(&db, &dir).await,
+            CatalogCommand::Stats { json } => commands::catalog_stats(&db, json).await,
+        },
+        Command::Forms { command } => match command {
+            FormsCommand::Check { files } => commands::forms_check(&files),
+            FormsCommand::Import { files } => commands::forms_import(&db, &files).await,
+        },
+        Command::Postal { command: PostalCommand::Import { file } } => commands::postal_import(&db, &file).await,
+        Command::Audit { command } => match command {
+            AuditCommand::Verify => commands::audit_verify(&db).await,
+            AuditCommand::Tail { limit } => commands::audit_tail(&db, limit).await,
+        },
+        Command::Applications { command } => match command {
+            ApplicationsCommand::Verify { file } => commands::applications_verify(&db, &file).await,
+            ApplicationsCommand::Count => {
+                println!("{}", madoguchi_store::applications::count(db.reader()).await?);
+                Ok(())
+            }
+        },
+    };
+    db.close().await;
+    result
+}
+
+/// A database URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,96 @@
+//! The catalogue and the published forms, held in memory by each instance and reloaded when
+//! the version counter in the database moves (checked at most once a second), so an import
+//! on one instance reaches all of them.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use madoguchi_core::catalog::{CatalogIndex, Department, Procedure};
+use madoguchi_core::forms::Form;
+use madoguchi_store::{Db, Result, catalog, forms};
+
+pub struct Snapshot {
+    pub version: i64,
+    pub departments: Vec<Department>,
+    pub procedures: Vec<Procedure>,
+    /// Newest form version by procedure id.
+    pub forms: HashMap<String, Arc<Form>>,
+    pub index: CatalogIndex,
+}
+
+impl Snapshot {
+    pub fn procedure(&self, id: &str) -> Option<&Procedure> {
+        self.procedures.iter().find(|p| p.id == id)
+    }
+
+    pub fn department(&self, id: &str) -> Option<&Department> {
+        self.departments.iter().find(|d| d.id == id)
+    }
+
+    pub fn form_for(&self, procedure_id: &str) -> Option<Arc<Form>> {
+        self.forms.get(procedure_id).cloned()
+    }
+}
+
+#[derive(Clone)]
+pub struct CatalogCache {
+    db: Db,
+    current: Arc<RwLock<Arc<Snapshot>>>,
+    checked_ms: Arc<AtomicI64>,
+    started: Instant,
+}
+
+async fn build(db: &Db) -> Result<Snapshot> {
+    let version = catalog::version(db.reader()).await?;
+    let departments = catalog::departments(db.reader()).await?;
+    let procedures = catalog::procedures(db.reader()).await?;
+    let forms = forms::latest_all(db.reader()).await?.into_iter().map(|f| (f.procedure.clone(), Arc::new(f))).collect();
+    let index = CatalogIndex::build(&procedures, &departments, &[]);
+    Ok(Snapshot { version, departments, procedures, forms, index })
+}
+
+impl CatalogCache {
+    pub async fn load(db: Db) -> Result<CatalogCache> {
+        let snap = build(&db).await?;
+        Ok(CatalogCache { db, current: Arc::new(RwLock::new(Arc::new(snap))), checked_ms: Arc::new(AtomicI64::new(0)), started: Instant::now() })
+    }
+
+    fn cached(&self) -> Arc<Snapshot> {
+        match self.current.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The current snapshot; reloads it if the database says it changed.
+    pub async fn get(&self) -> Arc<Snapshot> {
+        let now = self.started.elapsed().as_millis() as i64;
+        let last = self.checked_ms.load(Ordering::Relaxed);
+        if now - last < 1000 || self.checked_ms.compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed).is_err() {
+            return self.cached();
+        }
+        self.refresh_if_changed().await
+    }
+
+    pub async fn refresh_if_changed(&self) -> Arc<Snapshot> {
+        let cached = self.cached();
+        match catalog::version(self.db.reader()).await {
+            Ok(v) if v != cached.version => match build(&self.db).await {
+                Ok(snap) => {
+                    let snap = Arc::new(snap);
+                    if let Ok(mut g) = self.current.write() {
+                        *g = snap.clone();
+                    }
+                    snap
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "reloading the catalogue failed; keeping the old one");
+                    cached
+                }
+            },
+            _ => cached,
+        }
+    }
+}
