@@ -45,6 +45,13 @@ impl Logistic {
     }
 }
 
+/// Default P(first candidate is right), fitted on the development half of the demo gold set
+/// (see docs/guide.md); replace with `madoguchi guide eval --fit` on your own gold set.
+pub const DEFAULT_ANSWER_MODEL: Logistic = Logistic { bias: -6.0, weights: [5.0, 3.0, -4.0, 3.0, 2.0, 0.0] };
+
+/// Default P(a right source is among the first three).
+pub const DEFAULT_CHOICE_MODEL: Logistic = Logistic { bias: -3.0, weights: [4.0, 2.0, -5.0, 0.0, 1.0, 0.0] };
+
 /// Fits a logistic model by full-batch gradient descent with a little L2 (deterministic).
 pub fn fit(xs: &[Features], ys: &[bool], l2: f32) -> Logistic {
     let mut m = Logistic { bias: 0.0, weights: [0.0; 6] };

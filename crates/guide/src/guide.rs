@@ -61,6 +61,8 @@ pub struct GuideConfig {
     pub fusion: Fusion,
     /// Weight of the dense signal in fusion (used only when vectors are present).
     pub dense_weight: f32,
+    /// Weight of the morphological BM25 signal (feature `lindera`, when enabled).
+    pub morph_weight: f32,
     /// P(first candidate is right): answer when at least `answer_threshold`.
     pub answer_model: Logistic,
     pub answer_threshold: f32,
@@ -86,9 +88,10 @@ impl Default for GuideConfig {
             depth: 60,
             fusion: Fusion::Rrf { k: 20.0 },
             dense_weight: 1.0,
-            answer_model: crate::calibrate::DEFAULT_ANSWER_MODEL.clone(),
+            morph_weight: 1.0,
+            answer_model: crate::calibrate::DEFAULT_ANSWER_MODEL,
             answer_threshold: 0.80,
-            choice_model: crate::calibrate::DEFAULT_CHOICE_MODEL.clone(),
+            choice_model: crate::calibrate::DEFAULT_CHOICE_MODEL,
             clarify_threshold: 0.35,
             sensitive_topics: default_sensitive_topics(),
             online_url_template: "/procedures/{id}".to_string(),
@@ -430,9 +433,7 @@ impl Guide {
                 out.answer = Some(DECLINE_PERSONAL.to_string());
                 out.reason = Reason::PersonalCase;
                 out.handoff = true;
-                if p_choice >= self.config.clarify_threshold {
-                    out.department = dept_id.and_then(|d| self.departments.get(&d).cloned());
-                }
+                out.department = dept_id.and_then(|d| self.departments.get(&d).cloned());
                 return out;
             }
             Some(Route::HumanRequest) => {
@@ -482,9 +483,8 @@ impl Guide {
             out.reason = Reason::NotInKb;
             out.answer = Some(DECLINE_NOT_IN_KB.to_string());
             out.handoff = true;
-            if p_choice >= self.config.clarify_threshold / 2.0 {
-                out.department = dept_id.as_ref().and_then(|d| self.departments.get(d).cloned());
-            }
+            // The best guess of the department to hand over to.
+            out.department = dept_id.as_ref().and_then(|d| self.departments.get(d).cloned());
         }
         if sens.is_some_and(|t| t.handoff) {
             out.handoff = true;

@@ -177,7 +177,7 @@ fn window(text: &str, start: usize, end: usize, chars: usize) -> String {
 }
 
 fn is_place_char(c: char) -> bool {
-    matches!(c, '一'..='龥' | '々' | 'ァ'..='ヶ' | 'ー' | 'ヶ' | 'ケ')
+    matches!(c, '一'..='龥' | '々' | 'ァ'..='ヶ' | 'ー')
 }
 
 impl Redactor {

@@ -49,7 +49,7 @@ fn is_hiragana(c: char) -> bool {
 /// Japanese script characters that form bigrams (after folding, katakana is hiragana).
 fn is_japanese(c: char) -> bool {
     matches!(c,
-        'ぁ'..='ゟ' | 'ァ'..='ヿ' | '々' | '〆' | 'ヶ' | 'ー' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}'
+        'ぁ'..='ゟ' | 'ァ'..='ヿ' | '々' | '〆' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}'
     )
 }
 

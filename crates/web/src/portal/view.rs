@@ -17,7 +17,7 @@ pub fn nest(pairs: &[(String, String)]) -> Map<String, Value> {
     let mut root = Value::Object(Map::new());
     for (name, value) in pairs {
         let parts: Vec<&str> = name.split('.').collect();
-        if parts.iter().any(|p| p.is_empty()) || parts.len() > 4 {
+        if parts.iter().any(|p| p.is_empty() || p.parse::<usize>().is_ok_and(|i| i >= MAX_INDEX)) || parts.len() > 4 {
             continue;
         }
         insert(&mut root, &parts, value);

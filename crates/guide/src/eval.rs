@@ -1,0 +1,291 @@
+//! Evaluation on a gold set (JSONL), as run by `madoguchi guide eval`.
+//!
+//! Each line is either `{"question", "expected": [ids], "department"}` (answerable) or
+//! `{"question", "decline": "out_of_scope" | "not_in_kb"}`.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::calibrate::{Features, Logistic, fit};
+use crate::guide::{Guide, GuideAnswer, Reason};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoldItem {
+    pub question: String,
+    #[serde(default)]
+    pub expected: Vec<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub decline: Option<Decline>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decline {
+    OutOfScope,
+    NotInKb,
+}
+
+impl GoldItem {
+    pub fn answerable(&self) -> bool {
+        self.decline.is_none() && !self.expected.is_empty()
+    }
+}
+
+/// Parses gold JSONL; errors carry the 1-based line number. Blank lines are skipped.
+pub fn parse_gold(text: &str) -> Result<Vec<GoldItem>, (usize, String)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item: GoldItem = serde_json::from_str(line).map_err(|e| (i + 1, e.to_string()))?;
+        if item.decline.is_none() && item.expected.is_empty() {
+            return Err((i + 1, "an item needs `expected` ids or `decline`".to_string()));
+        }
+        out.push(item);
+    }
+    Ok(out)
+}
+
+/// Splits a gold set into two halves (even and odd lines): choose settings on one, report both.
+pub fn split_halves(items: &[GoldItem]) -> (Vec<GoldItem>, Vec<GoldItem>) {
+    let a = items.iter().step_by(2).cloned().collect();
+    let b = items.iter().skip(1).step_by(2).cloned().collect();
+    (a, b)
+}
+
+/// The figures of one run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EvalReport {
+    pub items: usize,
+    pub answerable: usize,
+    pub not_in_kb: usize,
+    pub out_of_scope: usize,
+    /// Mean share of the expected ids found in the first k candidates.
+    pub recall_at_1: f64,
+    pub recall_at_5: f64,
+    pub recall_at_10: f64,
+    /// Share of questions with at least one expected id in the first k.
+    pub hit_at_1: f64,
+    pub hit_at_5: f64,
+    pub hit_at_10: f64,
+    pub ndcg_at_10: f64,
+    pub mrr: f64,
+    /// Answerable questions routed to the expected department.
+    pub department_accuracy: f64,
+    /// Definitive answers whose first citation is expected / definitive answers (answerable).
+    pub answered_precision: f64,
+    /// Answerable questions given a definitive answer.
+    pub coverage: f64,
+    /// Answerable questions answered correctly, or with a right source among the choices.
+    pub helped: f64,
+    /// Answerable questions that were clarified (choices offered).
+    pub clarified: f64,
+    /// not_in_kb questions declined (no answer, no choices).
+    pub abstain_not_in_kb: f64,
+    /// out_of_scope questions declined.
+    pub abstain_out_of_scope: f64,
+    /// Definitive answers given to questions that should have been declined.
+    pub wrong_answers_to_declines: usize,
+    pub latency_ms_p50: f64,
+    pub latency_ms_p95: f64,
+    pub latency_ms_p99: f64,
+}
+
+/// One question's outcome, for reading the failures.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemOutcome {
+    pub gold: GoldItem,
+    pub answer: GuideAnswer,
+    pub latency_ms: f64,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+fn declined(a: &GuideAnswer) -> bool {
+    !a.answered && a.clarification.is_none()
+}
+
+/// Asks every question and computes the report.
+pub fn run(guide: &Guide, gold: &[GoldItem]) -> (EvalReport, Vec<ItemOutcome>) {
+    let outcomes: Vec<ItemOutcome> = gold
+        .iter()
+        .map(|g| {
+            let t = Instant::now();
+            let answer = guide.ask(&g.question);
+            ItemOutcome { gold: g.clone(), answer, latency_ms: t.elapsed().as_secs_f64() * 1000.0 }
+        })
+        .collect();
+    (report(&outcomes), outcomes)
+}
+
+/// Computes the figures from outcomes.
+pub fn report(outcomes: &[ItemOutcome]) -> EvalReport {
+    let mut r = EvalReport { items: outcomes.len(), ..Default::default() };
+    let (mut answered, mut answered_ok) = (0usize, 0usize);
+    let (mut nik_declined, mut oos_declined) = (0usize, 0usize);
+    for o in outcomes {
+        let a = &o.answer;
+        match o.gold.decline {
+            Some(Decline::NotInKb) => {
+                r.not_in_kb += 1;
+                nik_declined += usize::from(declined(a));
+                r.wrong_answers_to_declines += usize::from(a.answered);
+                continue;
+            }
+            Some(Decline::OutOfScope) => {
+                r.out_of_scope += 1;
+                oos_declined += usize::from(declined(a));
+                r.wrong_answers_to_declines += usize::from(a.answered);
+                continue;
+            }
+            None => {}
+        }
+        if !o.gold.answerable() {
+            continue;
+        }
+        r.answerable += 1;
+        let expected = &o.gold.expected;
+        let ids: Vec<&str> = a.candidates.iter().map(|c| c.id.as_str()).collect();
+        let rel = |id: &str| expected.iter().any(|e| e == id);
+        for (k, recall, hit) in [(1, &mut r.recall_at_1, &mut r.hit_at_1), (5, &mut r.recall_at_5, &mut r.hit_at_5), (10, &mut r.recall_at_10, &mut r.hit_at_10)] {
+            let found = ids.iter().take(k).filter(|id| rel(id)).count();
+            *recall += found as f64 / expected.len() as f64;
+            *hit += f64::from(u8::from(found > 0));
+        }
+        let dcg: f64 = ids.iter().take(10).enumerate().filter(|(_, id)| rel(id)).map(|(i, _)| 1.0 / (i as f64 + 2.0).log2()).sum();
+        let idcg: f64 = (0..expected.len().min(10)).map(|i| 1.0 / (i as f64 + 2.0).log2()).sum();
+        r.ndcg_at_10 += if idcg > 0.0 { dcg / idcg } else { 0.0 };
+        r.mrr += ids.iter().position(|id| rel(id)).map(|p| 1.0 / (p as f64 + 1.0)).unwrap_or(0.0);
+        if let (Some(d), Some(g)) = (&a.department, &o.gold.department) {
+            r.department_accuracy += f64::from(u8::from(d.id == *g));
+        }
+        let correct = a.answered && a.citations.first().is_some_and(|c| rel(&c.id));
+        if a.answered {
+            answered += 1;
+            answered_ok += usize::from(correct);
+        }
+        let chose = a.clarification.as_ref().is_some_and(|c| c.choices.iter().take(3).any(|ch| rel(&ch.id)));
+        r.helped += f64::from(u8::from(correct || chose));
+        r.clarified += f64::from(u8::from(a.clarification.is_some()));
+    }
+    let n = r.answerable.max(1) as f64;
+    for v in [
+        &mut r.recall_at_1,
+        &mut r.recall_at_5,
+        &mut r.recall_at_10,
+        &mut r.hit_at_1,
+        &mut r.hit_at_5,
+        &mut r.hit_at_10,
+        &mut r.ndcg_at_10,
+        &mut r.mrr,
+        &mut r.department_accuracy,
+        &mut r.helped,
+        &mut r.clarified,
+    ] {
+        *v /= n;
+    }
+    r.answered_precision = if answered > 0 { answered_ok as f64 / answered as f64 } else { 1.0 };
+    r.coverage = answered as f64 / n;
+    r.abstain_not_in_kb = nik_declined as f64 / r.not_in_kb.max(1) as f64;
+    r.abstain_out_of_scope = oos_declined as f64 / r.out_of_scope.max(1) as f64;
+    let mut lat: Vec<f64> = outcomes.iter().map(|o| o.latency_ms).collect();
+    lat.sort_by(f64::total_cmp);
+    r.latency_ms_p50 = percentile(&lat, 50.0);
+    r.latency_ms_p95 = percentile(&lat, 95.0);
+    r.latency_ms_p99 = percentile(&lat, 99.0);
+    r
+}
+
+impl EvalReport {
+    /// A short multi-line summary.
+    pub fn summary(&self) -> String {
+        format!(
+            "items {} (answerable {}, not_in_kb {}, out_of_scope {})\n\
+             Recall@1 {:.3}  @5 {:.3}  @10 {:.3}   Hit@1 {:.3}  @5 {:.3}  @10 {:.3}\n\
+             nDCG@10 {:.3}  MRR {:.3}  department {:.3}\n\
+             answered precision {:.3}  coverage {:.3}  helped {:.3}  clarified {:.3}\n\
+             decline not_in_kb {:.3}  out_of_scope {:.3}  (answers to declines: {})\n\
+             latency ms p50 {:.2}  p95 {:.2}  p99 {:.2}",
+            self.items,
+            self.answerable,
+            self.not_in_kb,
+            self.out_of_scope,
+            self.recall_at_1,
+            self.recall_at_5,
+            self.recall_at_10,
+            self.hit_at_1,
+            self.hit_at_5,
+            self.hit_at_10,
+            self.ndcg_at_10,
+            self.mrr,
+            self.department_accuracy,
+            self.answered_precision,
+            self.coverage,
+            self.helped,
+            self.clarified,
+            self.abstain_not_in_kb,
+            self.abstain_out_of_scope,
+            self.wrong_answers_to_declines,
+            self.latency_ms_p50,
+            self.latency_ms_p95,
+            self.latency_ms_p99,
+        )
+    }
+}
+
+/// Training rows for the calibrators: features and (first right, a right one in the first
+/// three). Questions the rules route away are left out; declines count as wrong.
+pub fn calibration_rows(guide: &Guide, gold: &[GoldItem]) -> Vec<(Features, bool, bool)> {
+    gold.iter()
+        .filter(|g| g.decline != Some(Decline::OutOfScope))
+        .filter_map(|g| {
+            let a = guide.ask(&g.question);
+            if matches!(a.reason, Reason::OutOfScope | Reason::Emergency) {
+                return None;
+            }
+            let r = guide.retrieve(&g.question);
+            if r.ranked.is_empty() {
+                return None;
+            }
+            let rel = |id: &str| g.expected.iter().any(|e| e == id);
+            let first = rel(&r.ranked[0].0);
+            let any3 = r.ranked.iter().take(3).any(|x| rel(&x.0));
+            Some((r.features, first, any3))
+        })
+        .collect()
+}
+
+/// Fits the two calibrators on a (development) gold set.
+pub fn fit_calibration(guide: &Guide, gold: &[GoldItem]) -> (Logistic, Logistic) {
+    let rows = calibration_rows(guide, gold);
+    let xs: Vec<Features> = rows.iter().map(|r| r.0).collect();
+    let first: Vec<bool> = rows.iter().map(|r| r.1).collect();
+    let any3: Vec<bool> = rows.iter().map(|r| r.2).collect();
+    (fit(&xs, &first, 0.001), fit(&xs, &any3, 0.001))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_gold_lines() {
+        let g = parse_gold("{\"question\":\"q\",\"expected\":[\"a\"],\"department\":\"d\"}\n\n{\"question\":\"x\",\"decline\":\"not_in_kb\"}\n").expect("ok");
+        assert_eq!(g.len(), 2);
+        assert!(g[0].answerable());
+        assert_eq!(g[1].decline, Some(Decline::NotInKb));
+        assert_eq!(parse_gold("{\"question\":\"q\"}").expect_err("bad").0, 1);
+        let (a, b) = split_halves(&g);
+        assert_eq!((a.len(), b.len()), (1, 1));
+    }
+}
