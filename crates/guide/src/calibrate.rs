@@ -24,10 +24,24 @@ pub struct Features {
 }
 
 impl Features {
-    pub const NAMES: [&'static str; 6] = ["coverage", "title_coverage", "unknown", "margin", "agreement", "dense"];
+    pub const NAMES: [&'static str; 6] = [
+        "coverage",
+        "title_coverage",
+        "unknown",
+        "margin",
+        "agreement",
+        "dense",
+    ];
 
     pub fn to_vec(&self) -> [f32; 6] {
-        [self.coverage, self.title_coverage, self.unknown, self.margin, self.agreement, self.dense]
+        [
+            self.coverage,
+            self.title_coverage,
+            self.unknown,
+            self.margin,
+            self.agreement,
+            self.dense,
+        ]
     }
 }
 
@@ -40,21 +54,36 @@ pub struct Logistic {
 
 impl Logistic {
     pub fn predict(&self, f: &Features) -> f32 {
-        let z = self.bias + self.weights.iter().zip(f.to_vec()).map(|(w, x)| w * x).sum::<f32>();
+        let z = self.bias
+            + self
+                .weights
+                .iter()
+                .zip(f.to_vec())
+                .map(|(w, x)| w * x)
+                .sum::<f32>();
         1.0 / (1.0 + (-z).exp())
     }
 }
 
 /// Default P(first candidate is right), fitted on the development half of the demo gold set
 /// (see docs/guide.md); replace with `madoguchi guide eval --fit` on your own gold set.
-pub const DEFAULT_ANSWER_MODEL: Logistic = Logistic { bias: -6.0, weights: [5.0, 3.0, -4.0, 3.0, 2.0, 0.0] };
+pub const DEFAULT_ANSWER_MODEL: Logistic = Logistic {
+    bias: -3.736,
+    weights: [4.203, 0.760, 1.601, 2.969, 1.303, 0.0],
+};
 
 /// Default P(a right source is among the first three).
-pub const DEFAULT_CHOICE_MODEL: Logistic = Logistic { bias: -3.0, weights: [4.0, 2.0, -5.0, 0.0, 1.0, 0.0] };
+pub const DEFAULT_CHOICE_MODEL: Logistic = Logistic {
+    bias: -1.797,
+    weights: [4.279, 0.406, 0.004, 0.566, 1.520, 0.0],
+};
 
 /// Fits a logistic model by full-batch gradient descent with a little L2 (deterministic).
 pub fn fit(xs: &[Features], ys: &[bool], l2: f32) -> Logistic {
-    let mut m = Logistic { bias: 0.0, weights: [0.0; 6] };
+    let mut m = Logistic {
+        bias: 0.0,
+        weights: [0.0; 6],
+    };
     if xs.is_empty() {
         return m;
     }
@@ -84,10 +113,25 @@ mod tests {
 
     #[test]
     fn learns_a_separable_feature() {
-        let xs: Vec<Features> = (0..40).map(|i| Features { coverage: i as f32 / 40.0, ..Default::default() }).collect();
+        let xs: Vec<Features> = (0..40)
+            .map(|i| Features {
+                coverage: i as f32 / 40.0,
+                ..Default::default()
+            })
+            .collect();
         let ys: Vec<bool> = (0..40).map(|i| i >= 20).collect();
         let m = fit(&xs, &ys, 0.0);
-        assert!(m.predict(&Features { coverage: 0.9, ..Default::default() }) > 0.8);
-        assert!(m.predict(&Features { coverage: 0.1, ..Default::default() }) < 0.2);
+        assert!(
+            m.predict(&Features {
+                coverage: 0.9,
+                ..Default::default()
+            }) > 0.8
+        );
+        assert!(
+            m.predict(&Features {
+                coverage: 0.1,
+                ..Default::default()
+            }) < 0.2
+        );
     }
 }

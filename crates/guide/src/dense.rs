@@ -11,6 +11,19 @@ pub trait QueryEmbedder: Send + Sync {
     fn embed_query(&self, text: &str) -> Option<Vec<f32>>;
 }
 
+/// The text to embed for a source (with the `passage: ` prefix added by the embedder): its
+/// title, section heading and answer, on one line.
+pub fn passage_text(s: &crate::Source) -> String {
+    let mut t = s.title.clone();
+    if let Some(h) = &s.section {
+        t.push_str(" — ");
+        t.push_str(h);
+    }
+    t.push('。');
+    t.push_str(&s.answer);
+    t.replace(['\t', '\n', '\r'], " ")
+}
+
 /// Brute-force cosine search over L2-normalised vectors (10,000 × 384 floats ≈ 2 ms).
 pub struct DenseIndex {
     dim: usize,
@@ -25,10 +38,16 @@ fn normalised(v: &[f32]) -> Option<Vec<f32>> {
 
 impl DenseIndex {
     /// Keeps the vectors of the dimension most sources have; others are ignored.
-    pub fn build<'a>(vectors: impl Iterator<Item = (usize, Option<&'a [f32]>)>) -> Option<DenseIndex> {
+    pub fn build<'a>(
+        vectors: impl Iterator<Item = (usize, Option<&'a [f32]>)>,
+    ) -> Option<DenseIndex> {
         let all: Vec<(usize, &[f32])> = vectors.filter_map(|(i, v)| v.map(|v| (i, v))).collect();
         let dim = all.first()?.1.len();
-        let rows: Vec<(usize, Vec<f32>)> = all.into_iter().filter(|(_, v)| v.len() == dim).filter_map(|(i, v)| normalised(v).map(|n| (i, n))).collect();
+        let rows: Vec<(usize, Vec<f32>)> = all
+            .into_iter()
+            .filter(|(_, v)| v.len() == dim)
+            .filter_map(|(i, v)| normalised(v).map(|n| (i, n)))
+            .collect();
         (!rows.is_empty()).then_some(DenseIndex { dim, rows })
     }
 
@@ -46,10 +65,17 @@ impl DenseIndex {
 
     /// The `limit` most similar sources: (source position, cosine), best first.
     pub fn search(&self, query: &[f32], limit: usize) -> Vec<(usize, f32)> {
-        let Some(q) = (query.len() == self.dim).then(|| normalised(query)).flatten() else {
+        let Some(q) = (query.len() == self.dim)
+            .then(|| normalised(query))
+            .flatten()
+        else {
             return Vec::new();
         };
-        let mut scored: Vec<(usize, f32)> = self.rows.iter().map(|(i, v)| (*i, v.iter().zip(&q).map(|(a, b)| a * b).sum())).collect();
+        let mut scored: Vec<(usize, f32)> = self
+            .rows
+            .iter()
+            .map(|(i, v)| (*i, v.iter().zip(&q).map(|(a, b)| a * b).sum()))
+            .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1));
         scored.truncate(limit);
         scored
@@ -63,7 +89,8 @@ mod tests {
     #[test]
     fn cosine_order() {
         let v = [vec![1.0, 0.0], vec![0.7, 0.7], vec![0.0, 1.0]];
-        let idx = DenseIndex::build(v.iter().enumerate().map(|(i, v)| (i, Some(v.as_slice())))).expect("index");
+        let idx = DenseIndex::build(v.iter().enumerate().map(|(i, v)| (i, Some(v.as_slice()))))
+            .expect("index");
         let hits = idx.search(&[1.0, 0.1], 3);
         assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), vec![0, 1, 2]);
         assert!(idx.search(&[1.0, 0.0, 0.0], 3).is_empty());

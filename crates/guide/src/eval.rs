@@ -43,7 +43,10 @@ pub fn parse_gold(text: &str) -> Result<Vec<GoldItem>, (usize, String)> {
         }
         let item: GoldItem = serde_json::from_str(line).map_err(|e| (i + 1, e.to_string()))?;
         if item.decline.is_none() && item.expected.is_empty() {
-            return Err((i + 1, "an item needs `expected` ids or `decline`".to_string()));
+            return Err((
+                i + 1,
+                "an item needs `expected` ids or `decline`".to_string(),
+            ));
         }
         out.push(item);
     }
@@ -122,7 +125,11 @@ pub fn run(guide: &Guide, gold: &[GoldItem]) -> (EvalReport, Vec<ItemOutcome>) {
         .map(|g| {
             let t = Instant::now();
             let answer = guide.ask(&g.question);
-            ItemOutcome { gold: g.clone(), answer, latency_ms: t.elapsed().as_secs_f64() * 1000.0 }
+            ItemOutcome {
+                gold: g.clone(),
+                answer,
+                latency_ms: t.elapsed().as_secs_f64() * 1000.0,
+            }
         })
         .collect();
     (report(&outcomes), outcomes)
@@ -130,7 +137,10 @@ pub fn run(guide: &Guide, gold: &[GoldItem]) -> (EvalReport, Vec<ItemOutcome>) {
 
 /// Computes the figures from outcomes.
 pub fn report(outcomes: &[ItemOutcome]) -> EvalReport {
-    let mut r = EvalReport { items: outcomes.len(), ..Default::default() };
+    let mut r = EvalReport {
+        items: outcomes.len(),
+        ..Default::default()
+    };
     let (mut answered, mut answered_ok) = (0usize, 0usize);
     let (mut nik_declined, mut oos_declined) = (0usize, 0usize);
     for o in outcomes {
@@ -157,15 +167,31 @@ pub fn report(outcomes: &[ItemOutcome]) -> EvalReport {
         let expected = &o.gold.expected;
         let ids: Vec<&str> = a.candidates.iter().map(|c| c.id.as_str()).collect();
         let rel = |id: &str| expected.iter().any(|e| e == id);
-        for (k, recall, hit) in [(1, &mut r.recall_at_1, &mut r.hit_at_1), (5, &mut r.recall_at_5, &mut r.hit_at_5), (10, &mut r.recall_at_10, &mut r.hit_at_10)] {
+        for (k, recall, hit) in [
+            (1, &mut r.recall_at_1, &mut r.hit_at_1),
+            (5, &mut r.recall_at_5, &mut r.hit_at_5),
+            (10, &mut r.recall_at_10, &mut r.hit_at_10),
+        ] {
             let found = ids.iter().take(k).filter(|id| rel(id)).count();
             *recall += found as f64 / expected.len() as f64;
             *hit += f64::from(u8::from(found > 0));
         }
-        let dcg: f64 = ids.iter().take(10).enumerate().filter(|(_, id)| rel(id)).map(|(i, _)| 1.0 / (i as f64 + 2.0).log2()).sum();
-        let idcg: f64 = (0..expected.len().min(10)).map(|i| 1.0 / (i as f64 + 2.0).log2()).sum();
+        let dcg: f64 = ids
+            .iter()
+            .take(10)
+            .enumerate()
+            .filter(|(_, id)| rel(id))
+            .map(|(i, _)| 1.0 / (i as f64 + 2.0).log2())
+            .sum();
+        let idcg: f64 = (0..expected.len().min(10))
+            .map(|i| 1.0 / (i as f64 + 2.0).log2())
+            .sum();
         r.ndcg_at_10 += if idcg > 0.0 { dcg / idcg } else { 0.0 };
-        r.mrr += ids.iter().position(|id| rel(id)).map(|p| 1.0 / (p as f64 + 1.0)).unwrap_or(0.0);
+        r.mrr += ids
+            .iter()
+            .position(|id| rel(id))
+            .map(|p| 1.0 / (p as f64 + 1.0))
+            .unwrap_or(0.0);
         if let (Some(d), Some(g)) = (&a.department, &o.gold.department) {
             r.department_accuracy += f64::from(u8::from(d.id == *g));
         }
@@ -174,7 +200,10 @@ pub fn report(outcomes: &[ItemOutcome]) -> EvalReport {
             answered += 1;
             answered_ok += usize::from(correct);
         }
-        let chose = a.clarification.as_ref().is_some_and(|c| c.choices.iter().take(3).any(|ch| rel(&ch.id)));
+        let chose = a
+            .clarification
+            .as_ref()
+            .is_some_and(|c| c.choices.iter().take(3).any(|ch| rel(&ch.id)));
         r.helped += f64::from(u8::from(correct || chose));
         r.clarified += f64::from(u8::from(a.clarification.is_some()));
     }
@@ -194,7 +223,11 @@ pub fn report(outcomes: &[ItemOutcome]) -> EvalReport {
     ] {
         *v /= n;
     }
-    r.answered_precision = if answered > 0 { answered_ok as f64 / answered as f64 } else { 1.0 };
+    r.answered_precision = if answered > 0 {
+        answered_ok as f64 / answered as f64
+    } else {
+        1.0
+    };
     r.coverage = answered as f64 / n;
     r.abstain_not_in_kb = nik_declined as f64 / r.not_in_kb.max(1) as f64;
     r.abstain_out_of_scope = oos_declined as f64 / r.out_of_scope.max(1) as f64;
@@ -243,9 +276,13 @@ impl EvalReport {
     }
 }
 
-/// Training rows for the calibrators: features and (first right, a right one in the first
-/// three). Questions the rules route away are left out; declines count as wrong.
-pub fn calibration_rows(guide: &Guide, gold: &[GoldItem]) -> Vec<(Features, bool, bool)> {
+/// One training row: features, first candidate right, a right one in the first three,
+/// and whether the question should be declined.
+pub type Row = (Features, bool, bool, bool);
+
+/// Training rows for the calibrators. Questions the rules route away are left out; questions
+/// to decline count as wrong.
+pub fn calibration_rows(guide: &Guide, gold: &[GoldItem]) -> Vec<Row> {
     gold.iter()
         .filter(|g| g.decline != Some(Decline::OutOfScope))
         .filter_map(|g| {
@@ -260,7 +297,7 @@ pub fn calibration_rows(guide: &Guide, gold: &[GoldItem]) -> Vec<(Features, bool
             let rel = |id: &str| g.expected.iter().any(|e| e == id);
             let first = rel(&r.ranked[0].0);
             let any3 = r.ranked.iter().take(3).any(|x| rel(&x.0));
-            Some((r.features, first, any3))
+            Some((r.features, first, any3, g.decline.is_some()))
         })
         .collect()
 }
@@ -272,6 +309,61 @@ pub fn fit_calibration(guide: &Guide, gold: &[GoldItem]) -> (Logistic, Logistic)
     let first: Vec<bool> = rows.iter().map(|r| r.1).collect();
     let any3: Vec<bool> = rows.iter().map(|r| r.2).collect();
     (fit(&xs, &first, 0.001), fit(&xs, &any3, 0.001))
+}
+
+/// Chooses the thresholds on rows: the lowest answer threshold whose answered precision is at
+/// least `min_precision`, then the clarify threshold with the most helped questions among
+/// those that decline at least `min_decline` of the questions to decline.
+pub fn choose_thresholds(
+    rows: &[Row],
+    answer: &Logistic,
+    choice: &Logistic,
+    min_precision: f64,
+    min_decline: f64,
+) -> (f32, f32) {
+    let p: Vec<(f32, f32)> = rows
+        .iter()
+        .map(|r| (answer.predict(&r.0), choice.predict(&r.0)))
+        .collect();
+    let grid: Vec<f32> = (1..40).map(|i| i as f32 * 0.025).collect();
+    let mut ta = 0.975;
+    for &t in &grid {
+        let (mut n, mut ok) = (0, 0);
+        for (r, (pa, _)) in rows.iter().zip(&p) {
+            if *pa >= t && !r.3 {
+                n += 1;
+                ok += usize::from(r.1);
+            }
+        }
+        let wrong_declines = rows
+            .iter()
+            .zip(&p)
+            .filter(|(r, (pa, _))| r.3 && *pa >= t)
+            .count();
+        if n > 0 && ok as f64 / (n + wrong_declines) as f64 >= min_precision {
+            ta = t;
+            break;
+        }
+    }
+    let declines = rows.iter().filter(|r| r.3).count().max(1) as f64;
+    let mut best = (0.5, -1.0);
+    for &tc in &grid {
+        let declined = rows
+            .iter()
+            .zip(&p)
+            .filter(|(r, (pa, pc))| r.3 && *pa < ta && *pc < tc)
+            .count() as f64
+            / declines;
+        let helped = rows
+            .iter()
+            .zip(&p)
+            .filter(|(r, (pa, pc))| !r.3 && ((*pa >= ta && r.1) || (*pa < ta && *pc >= tc && r.2)))
+            .count() as f64;
+        if declined >= min_decline && helped > best.1 {
+            best = (tc, helped);
+        }
+    }
+    (ta, best.0)
 }
 
 #[cfg(test)]

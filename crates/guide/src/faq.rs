@@ -23,22 +23,40 @@ pub struct FaqEntry {
     pub updated: Option<NaiveDate>,
 }
 
-const COLUMNS: &[&str] = &["id", "question", "answer", "department", "category", "url", "updated"];
+const COLUMNS: &[&str] = &[
+    "id",
+    "question",
+    "answer",
+    "department",
+    "category",
+    "url",
+    "updated",
+];
 const REQUIRED: &[&str] = &["id", "question", "answer"];
 
 fn err(line: usize, column: Option<&str>, message: impl Into<String>) -> RowError {
-    RowError { line, column: column.map(str::to_string), message: message.into() }
+    RowError {
+        line,
+        column: column.map(str::to_string),
+        message: message.into(),
+    }
 }
 
 /// A source id: 1–120 characters, no spaces or control characters, no `#` (used for sections).
 pub fn is_valid_source_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().count() <= 120 && !id.chars().any(|c| c.is_whitespace() || c.is_control() || c == '#')
+    !id.is_empty()
+        && id.chars().count() <= 120
+        && !id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '#')
 }
 
 /// Parses a FAQ CSV. Returns every entry, or every error (nothing partial).
 pub fn parse_faq_csv(bytes: &[u8]) -> Result<Vec<FaqEntry>, Vec<RowError>> {
     let text = decode(bytes).map_err(|e| vec![e])?;
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| vec![err(1, None, format!("cannot read the header row: {e}"))])?
@@ -48,7 +66,11 @@ pub fn parse_faq_csv(bytes: &[u8]) -> Result<Vec<FaqEntry>, Vec<RowError>> {
     let mut errors = Vec::new();
     for h in &headers {
         if !COLUMNS.contains(&h.as_str()) {
-            errors.push(err(1, Some(h), format!("unknown column (expected {})", COLUMNS.join(", "))));
+            errors.push(err(
+                1,
+                Some(h),
+                format!("unknown column (expected {})", COLUMNS.join(", ")),
+            ));
         }
     }
     for r in REQUIRED {
@@ -76,19 +98,41 @@ pub fn parse_faq_csv(bytes: &[u8]) -> Result<Vec<FaqEntry>, Vec<RowError>> {
             continue;
         }
         if record.len() != headers.len() {
-            errors.push(err(line, None, format!("{} cells, but the header has {} columns", record.len(), headers.len())));
+            errors.push(err(
+                line,
+                None,
+                format!(
+                    "{} cells, but the header has {} columns",
+                    record.len(),
+                    headers.len()
+                ),
+            ));
             continue;
         }
-        let get = |name: &str| col(name).and_then(|i| record.get(i)).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let get = |name: &str| {
+            col(name)
+                .and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
         let id = get("id").unwrap_or_default();
         let question = get("question").unwrap_or_default();
         let answer = get("answer").unwrap_or_default();
         let mut row_ok = true;
         if !is_valid_source_id(&id) {
-            errors.push(err(line, Some("id"), "an id is required: up to 120 characters without spaces or #"));
+            errors.push(err(
+                line,
+                Some("id"),
+                "an id is required: up to 120 characters without spaces or #",
+            ));
             row_ok = false;
         } else if let Some(first) = seen.get(&id) {
-            errors.push(err(line, Some("id"), format!("duplicate id {id} (first on line {first})")));
+            errors.push(err(
+                line,
+                Some("id"),
+                format!("duplicate id {id} (first on line {first})"),
+            ));
             row_ok = false;
         } else {
             seen.insert(id.clone(), line);
@@ -105,7 +149,11 @@ pub fn parse_faq_csv(bytes: &[u8]) -> Result<Vec<FaqEntry>, Vec<RowError>> {
         if let Some(u) = &url
             && !(u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'))
         {
-            errors.push(err(line, Some("url"), "the url must start with https://, http:// or /"));
+            errors.push(err(
+                line,
+                Some("url"),
+                "the url must start with https://, http:// or /",
+            ));
             row_ok = false;
         }
         let updated = match get("updated") {
@@ -113,17 +161,33 @@ pub fn parse_faq_csv(bytes: &[u8]) -> Result<Vec<FaqEntry>, Vec<RowError>> {
             Some(d) => match NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.push(err(line, Some("updated"), format!("{d} is not a date YYYY-MM-DD")));
+                    errors.push(err(
+                        line,
+                        Some("updated"),
+                        format!("{d} is not a date YYYY-MM-DD"),
+                    ));
                     row_ok = false;
                     None
                 }
             },
         };
         if row_ok {
-            entries.push(FaqEntry { id, question, answer, department: get("department"), category: get("category"), url, updated });
+            entries.push(FaqEntry {
+                id,
+                question,
+                answer,
+                department: get("department"),
+                category: get("category"),
+                url,
+                updated,
+            });
         }
     }
-    if errors.is_empty() { Ok(entries) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -145,9 +209,11 @@ mod tests {
 
     #[test]
     fn reports_every_bad_row_with_its_line() {
-        let csv = "question,id,answer\nok?,a,yes\n,b,x\nq,a,y\n\"multi\nline\",c,z\nq,d,,\nq,e 1,x\n";
+        let csv =
+            "question,id,answer\nok?,a,yes\n,b,x\nq,a,y\n\"multi\nline\",c,z\nq,d,,\nq,e 1,x\n";
         let errors = parse_faq_csv(csv.as_bytes()).expect_err("bad");
-        let lines: Vec<(usize, Option<String>)> = errors.iter().map(|e| (e.line, e.column.clone())).collect();
+        let lines: Vec<(usize, Option<String>)> =
+            errors.iter().map(|e| (e.line, e.column.clone())).collect();
         assert_eq!(
             lines,
             vec![
@@ -174,6 +240,9 @@ mod tests {
         let bytes = include_bytes!("../../../demo/guide/faq.csv");
         let faq = parse_faq_csv(bytes).expect("demo faq");
         assert_eq!(faq.len(), 305);
-        assert!(faq.iter().all(|f| f.url.is_some() && f.department.is_some()));
+        assert!(
+            faq.iter()
+                .all(|f| f.url.is_some() && f.department.is_some())
+        );
     }
 }

@@ -61,8 +61,6 @@ pub struct GuideConfig {
     pub fusion: Fusion,
     /// Weight of the dense signal in fusion (used only when vectors are present).
     pub dense_weight: f32,
-    /// Weight of the morphological BM25 signal (feature `lindera`, when enabled).
-    pub morph_weight: f32,
     /// P(first candidate is right): answer when at least `answer_threshold`.
     pub answer_model: Logistic,
     pub answer_threshold: f32,
@@ -84,15 +82,18 @@ impl Default for GuideConfig {
             extra_synonyms: Vec::new(),
             token_weights: TokenWeights::default(),
             title_boost: 2.0,
-            kind_boost: KindBoost { faq: 1.0, page: 0.8, procedure: 1.0 },
+            kind_boost: KindBoost {
+                faq: 1.0,
+                page: 1.0,
+                procedure: 1.0,
+            },
             depth: 60,
             fusion: Fusion::Rrf { k: 20.0 },
             dense_weight: 1.0,
-            morph_weight: 1.0,
             answer_model: crate::calibrate::DEFAULT_ANSWER_MODEL,
-            answer_threshold: 0.80,
+            answer_threshold: 0.925,
             choice_model: crate::calibrate::DEFAULT_CHOICE_MODEL,
-            clarify_threshold: 0.35,
+            clarify_threshold: 0.625,
             sensitive_topics: default_sensitive_topics(),
             online_url_template: "/procedures/{id}".to_string(),
             redactor_allowlist: Vec::new(),
@@ -218,8 +219,6 @@ pub struct Guide {
     embedder: Option<Arc<dyn QueryEmbedder>>,
     departments: HashMap<String, DepartmentInfo>,
     redactor: Redactor,
-    #[cfg(feature = "lindera")]
-    morph: Option<crate::morph::MorphIndex>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -229,15 +228,26 @@ pub enum BuildError {
 }
 
 const DECLINE_NOT_IN_KB: &str = "申し訳ありません。このご質問にお答えできる情報が見つかりませんでした。担当の職員におつなぎします。";
-const DECLINE_PERSONAL: &str = "個別のご事情や申請の状況は、この案内ではお調べできません。担当課にお問い合わせください。";
-const EMERGENCY: &str = "緊急の場合は、火事・救急は119番、事件・事故は110番に今すぐ電話してください。";
+const DECLINE_PERSONAL: &str =
+    "個別のご事情や申請の状況は、この案内ではお調べできません。担当課にお問い合わせください。";
+const EMERGENCY: &str =
+    "緊急の場合は、火事・救急は119番、事件・事故は110番に今すぐ電話してください。";
 const HUMAN: &str = "担当の職員におつなぎします。";
 const CLARIFY: &str = "どちらについてのご質問ですか。近いものを選んでください。";
 
 impl Guide {
     /// Builds the guide. `departments` give the contact shown with each answer.
-    pub fn build(kb: KnowledgeBase, config: &GuideConfig, departments: &[Department]) -> Result<Guide, BuildError> {
-        let synonyms = if config.builtin_synonyms { Synonyms::builtin() } else { Synonyms::empty() }.with_extra(config.extra_synonyms.iter().cloned());
+    pub fn build(
+        kb: KnowledgeBase,
+        config: &GuideConfig,
+        departments: &[Department],
+    ) -> Result<Guide, BuildError> {
+        let synonyms = if config.builtin_synonyms {
+            Synonyms::builtin()
+        } else {
+            Synonyms::empty()
+        }
+        .with_extra(config.extra_synonyms.iter().cloned());
         let sources = kb.sources;
         let norm: Vec<(String, String)> = sources
             .iter()
@@ -254,11 +264,20 @@ impl Guide {
                 (normalize(&title, &synonyms), normalize(&s.text, &synonyms))
             })
             .collect();
-        let docs = norm.iter().map(|(t, b)| IndexDoc { title: doc_tokens(t), body: doc_tokens(b) }).collect();
+        let docs = norm
+            .iter()
+            .map(|(t, b)| IndexDoc {
+                title: doc_tokens(t),
+                body: doc_tokens(b),
+            })
+            .collect();
         let index = SparseIndex::build(docs)?;
-        let dense = DenseIndex::build(sources.iter().enumerate().map(|(i, s)| (i, s.vector.as_deref())));
-        #[cfg(feature = "lindera")]
-        let morph = None;
+        let dense = DenseIndex::build(
+            sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i, s.vector.as_deref())),
+        );
         Ok(Guide {
             config: config.clone(),
             synonyms,
@@ -267,10 +286,17 @@ impl Guide {
             index,
             dense,
             embedder: None,
-            departments: departments.iter().map(|d| (d.id.clone(), DepartmentInfo::from_department(d))).collect(),
-            redactor: Redactor::default().with_allowlist(config.redactor_allowlist.iter().cloned().chain(departments.iter().filter_map(|d| d.phone.clone()))),
-            #[cfg(feature = "lindera")]
-            morph,
+            departments: departments
+                .iter()
+                .map(|d| (d.id.clone(), DepartmentInfo::from_department(d)))
+                .collect(),
+            redactor: Redactor::default().with_allowlist(
+                config
+                    .redactor_allowlist
+                    .iter()
+                    .cloned()
+                    .chain(departments.iter().filter_map(|d| d.phone.clone())),
+            ),
         })
     }
 
@@ -280,12 +306,18 @@ impl Guide {
         self
     }
 
-    /// Adds a morphological (lindera) BM25 signal.
-    #[cfg(feature = "lindera")]
-    pub fn with_morphology(mut self, tokenizer: crate::morph::MorphTokenizer) -> Result<Guide, BuildError> {
-        let docs: Vec<(String, String)> = self.norm.clone();
-        self.morph = Some(crate::morph::MorphIndex::build(tokenizer, &docs)?);
-        Ok(self)
+    /// Replaces the decision models and thresholds (the index is kept).
+    pub fn set_decision(
+        &mut self,
+        answer_model: Logistic,
+        answer_threshold: f32,
+        choice_model: Logistic,
+        clarify_threshold: f32,
+    ) {
+        self.config.answer_model = answer_model;
+        self.config.answer_threshold = answer_threshold;
+        self.config.choice_model = choice_model;
+        self.config.clarify_threshold = clarify_threshold;
     }
 
     pub fn config(&self) -> &GuideConfig {
@@ -301,7 +333,10 @@ impl Guide {
     }
 
     fn weighted_idf(&self, tokens: &[Token]) -> Vec<f32> {
-        tokens.iter().map(|t| t.weight * self.index.idf(&t.text)).collect()
+        tokens
+            .iter()
+            .map(|t| t.weight * self.index.idf(&t.text))
+            .collect()
     }
 
     /// Retrieval and features for a question (no routing, no decision).
@@ -316,17 +351,21 @@ impl Guide {
         let qtok = query_tokens(&qnorm, &self.config.token_weights);
         let boost = |i: usize| self.config.kind_boost.get(self.sources[i].kind);
         let mut signals: Vec<(f32, Vec<(usize, f32)>)> = Vec::new();
-        let sparse: Vec<(usize, f32)> = self.index.search(&qtok, self.config.title_boost, self.config.depth).into_iter().map(|(i, s)| (i, s * boost(i))).collect();
+        let sparse: Vec<(usize, f32)> = self
+            .index
+            .search(&qtok, self.config.title_boost, self.config.depth)
+            .into_iter()
+            .map(|(i, s)| (i, s * boost(i)))
+            .collect();
         signals.push((1.0, sparse));
-        #[cfg(feature = "lindera")]
-        if let Some(m) = &self.morph {
-            signals.push((self.config.morph_weight, m.search(&qnorm, self.config.title_boost, self.config.depth).into_iter().map(|(i, s)| (i, s * boost(i))).collect()));
-        }
         let mut dense_top = 0.0f32;
         if let (Some(d), Some(v)) = (&self.dense, qvec) {
             let hits = d.search(v, self.config.depth);
             dense_top = hits.first().map(|h| h.1).unwrap_or(0.0);
-            signals.push((self.config.dense_weight, hits.into_iter().map(|(i, s)| (i, s * boost(i))).collect()));
+            signals.push((
+                self.config.dense_weight,
+                hits.into_iter().map(|(i, s)| (i, s * boost(i))).collect(),
+            ));
         }
         let fused = fuse(&signals, self.config.fusion);
         // Best source per id.
@@ -337,15 +376,34 @@ impl Guide {
                 *e = (s, i);
             }
         }
-        let mut ranked: Vec<(String, f32, usize)> = by_id.into_iter().map(|(id, (s, i))| (id.to_string(), s, i)).collect();
+        let mut ranked: Vec<(String, f32, usize)> = by_id
+            .into_iter()
+            .map(|(id, (s, i))| (id.to_string(), s, i))
+            .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let features = self.features(&qtok, &ranked, dense_top);
+        let mut features = self.features(&qtok, &ranked, dense_top);
+        // Synonym expansion adds words the question did not use; judge coverage on the
+        // question as written too, and keep the more favourable reading.
+        let plain = query_tokens(
+            &crate::normalize::fold(question),
+            &self.config.token_weights,
+        );
+        if !plain.is_empty() && plain.len() < qtok.len() {
+            let f = self.features(&plain, &ranked, dense_top);
+            features.coverage = features.coverage.max(f.coverage);
+            features.title_coverage = features.title_coverage.max(f.title_coverage);
+            features.unknown = features.unknown.min(f.unknown);
+        }
         Retrieval { ranked, features }
     }
 
     fn features(&self, qtok: &[Token], ranked: &[(String, f32, usize)], dense: f32) -> Features {
         let Some((_, s1, best)) = ranked.first() else {
-            return Features { unknown: if qtok.is_empty() { 0.0 } else { 1.0 }, dense, ..Default::default() };
+            return Features {
+                unknown: if qtok.is_empty() { 0.0 } else { 1.0 },
+                dense,
+                ..Default::default()
+            };
         };
         let w = self.weighted_idf(qtok);
         let total: f32 = w.iter().sum::<f32>().max(1e-6);
@@ -368,12 +426,27 @@ impl Guide {
             }
         }
         let s2 = ranked.get(1).map(|r| r.1).unwrap_or(0.0);
-        let margin = if *s1 > 0.0 { ((s1 - s2) / s1).clamp(0.0, 1.0) } else { 0.0 };
+        let margin = if *s1 > 0.0 {
+            ((s1 - s2) / s1).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let dept = self.sources[*best].department.as_deref();
         let top5: Vec<&(String, f32, usize)> = ranked.iter().take(5).collect();
         let sum5: f32 = top5.iter().map(|r| r.1).sum::<f32>().max(1e-6);
-        let same: f32 = top5.iter().filter(|r| self.sources[r.2].department.as_deref() == dept).map(|r| r.1).sum();
-        Features { coverage: cov / total, title_coverage: tcov / total, unknown: unknown / total, margin, agreement: same / sum5, dense }
+        let same: f32 = top5
+            .iter()
+            .filter(|r| self.sources[r.2].department.as_deref() == dept)
+            .map(|r| r.1)
+            .sum();
+        Features {
+            coverage: cov / total,
+            title_coverage: tcov / total,
+            unknown: unknown / total,
+            margin,
+            agreement: same / sum5,
+            dense,
+        }
     }
 
     /// Answers one question.
@@ -405,7 +478,11 @@ impl Guide {
             return out;
         }
         let sens = sensitive(question, &self.config.sensitive_topics);
-        out.sensitive = sens.map(|t| SensitiveWarning { topic: t.topic.clone(), message: t.message.clone(), help_line: t.help_line });
+        out.sensitive = sens.map(|t| SensitiveWarning {
+            topic: t.topic.clone(),
+            message: t.message.clone(),
+            help_line: t.help_line,
+        });
         let routed = route(question, redacted.has(PiiKind::Name));
         match routed {
             Some(Route::Emergency) => {
@@ -415,16 +492,35 @@ impl Guide {
                 return out;
             }
             Some(Route::OutOfScope(topic)) => {
-                out.answer = Some(format!("申し訳ありません。この案内では区役所の手続きや暮らしの情報をご案内しています。{}", topic.referral()));
+                out.answer = Some(format!(
+                    "申し訳ありません。この案内では区役所の手続きや暮らしの情報をご案内しています。{}",
+                    topic.referral()
+                ));
                 out.reason = Reason::OutOfScope;
                 return out;
             }
             _ => {}
         }
         let r = self.retrieve_with_vector(question, qvec);
-        out.candidates = r.ranked.iter().take(10).map(|(id, s, _)| Candidate { id: id.clone(), score: *s }).collect();
-        let p_answer = if r.ranked.is_empty() { 0.0 } else { self.config.answer_model.predict(&r.features) };
-        let p_choice = if r.ranked.is_empty() { 0.0 } else { self.config.choice_model.predict(&r.features) };
+        out.candidates = r
+            .ranked
+            .iter()
+            .take(10)
+            .map(|(id, s, _)| Candidate {
+                id: id.clone(),
+                score: *s,
+            })
+            .collect();
+        let p_answer = if r.ranked.is_empty() {
+            0.0
+        } else {
+            self.config.answer_model.predict(&r.features)
+        };
+        let p_choice = if r.ranked.is_empty() {
+            0.0
+        } else {
+            self.config.choice_model.predict(&r.features)
+        };
         out.confidence = p_answer;
         let best = r.ranked.first().map(|x| x.2);
         let dept_id = self.route_department(&r.ranked);
@@ -462,21 +558,30 @@ impl Guide {
             out.procedure = self.find_procedure(&r.ranked, dept.as_deref());
             if let Some(p) = &out.procedure
                 && p.id != src.id
-                && let Some(ps) = self.sources.iter().find(|s| s.kind == SourceKind::Procedure && s.id == p.id)
+                && let Some(ps) = self
+                    .sources
+                    .iter()
+                    .find(|s| s.kind == SourceKind::Procedure && s.id == p.id)
             {
                 out.citations.push(citation(ps));
             }
         } else if p_choice >= self.config.clarify_threshold {
             out.reason = Reason::Ambiguous;
             out.answer = Some(CLARIFY.to_string());
-            out.department = dept_id.as_ref().and_then(|d| self.departments.get(d).cloned());
+            out.department = dept_id
+                .as_ref()
+                .and_then(|d| self.departments.get(d).cloned());
             out.clarification = Some(Clarification {
                 prompt: CLARIFY.to_string(),
                 choices: r
                     .ranked
                     .iter()
                     .take(3)
-                    .map(|(id, _, i)| Choice { id: id.clone(), title: self.sources[*i].display_title(), kind: self.sources[*i].kind })
+                    .map(|(id, _, i)| Choice {
+                        id: id.clone(),
+                        title: self.sources[*i].display_title(),
+                        kind: self.sources[*i].kind,
+                    })
                     .collect(),
             });
         } else {
@@ -484,7 +589,9 @@ impl Guide {
             out.answer = Some(DECLINE_NOT_IN_KB.to_string());
             out.handoff = true;
             // The best guess of the department to hand over to.
-            out.department = dept_id.as_ref().and_then(|d| self.departments.get(d).cloned());
+            out.department = dept_id
+                .as_ref()
+                .and_then(|d| self.departments.get(d).cloned());
         }
         if sens.is_some_and(|t| t.handoff) {
             out.handoff = true;
@@ -499,7 +606,9 @@ impl Guide {
     fn route_department(&self, ranked: &[(String, f32, usize)]) -> Option<String> {
         let mut votes: Vec<(&str, f32)> = Vec::new();
         for (rank, (_, s, i)) in ranked.iter().take(5).enumerate() {
-            let Some(d) = self.sources[*i].department.as_deref() else { continue };
+            let Some(d) = self.sources[*i].department.as_deref() else {
+                continue;
+            };
             // The first candidate counts double: it is usually right when the others differ.
             let w = if rank == 0 { 2.0 * s } else { *s };
             match votes.iter_mut().find(|v| v.0 == d) {
@@ -512,11 +621,17 @@ impl Guide {
     }
 
     /// The best-ranked procedure of the answer's department among the first ten candidates.
-    fn find_procedure(&self, ranked: &[(String, f32, usize)], dept: Option<&str>) -> Option<ProcedureLink> {
+    fn find_procedure(
+        &self,
+        ranked: &[(String, f32, usize)],
+        dept: Option<&str>,
+    ) -> Option<ProcedureLink> {
         let top = ranked.first()?.1;
         ranked.iter().take(10).find_map(|(_, s, i)| {
             let src = &self.sources[*i];
-            let ok = src.kind == SourceKind::Procedure && (dept.is_none() || src.department.as_deref() == dept) && *s >= 0.5 * top;
+            let ok = src.kind == SourceKind::Procedure
+                && (dept.is_none() || src.department.as_deref() == dept)
+                && *s >= 0.5 * top;
             ok.then(|| {
                 let mut online = src.online.clone();
                 if let Some(o) = online.as_mut()
@@ -524,14 +639,24 @@ impl Guide {
                 {
                     o.url = Some(self.config.online_url_template.replace("{id}", &src.id));
                 }
-                ProcedureLink { id: src.id.clone(), name: src.title.clone(), online, url: src.url.clone() }
+                ProcedureLink {
+                    id: src.id.clone(),
+                    name: src.title.clone(),
+                    online,
+                    url: src.url.clone(),
+                }
             })
         })
     }
 }
 
 fn citation(s: &Source) -> Citation {
-    Citation { id: s.id.clone(), title: s.display_title(), url: s.url.clone(), updated: s.updated }
+    Citation {
+        id: s.id.clone(),
+        title: s.display_title(),
+        url: s.url.clone(),
+        updated: s.updated,
+    }
 }
 
 /// Combines signals: each is (weight, [(source, score)] best first).

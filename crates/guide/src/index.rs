@@ -6,7 +6,9 @@
 use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+};
 use tantivy::tokenizer::{PreTokenizedString, Token as TantivyToken};
 use tantivy::{Index, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
@@ -33,7 +35,13 @@ fn pre_tokenized(tokens: &[String]) -> PreTokenizedString {
         tokens: tokens
             .iter()
             .enumerate()
-            .map(|(i, t)| TantivyToken { offset_from: 0, offset_to: 0, position: i, text: t.clone(), position_length: 1 })
+            .map(|(i, t)| TantivyToken {
+                offset_from: 0,
+                offset_to: 0,
+                position: i,
+                text: t.clone(),
+                position_length: 1,
+            })
             .collect(),
     }
 }
@@ -42,14 +50,18 @@ impl SparseIndex {
     /// Indexes the documents in RAM; document `i` is reported as `i` by [`SparseIndex::search`].
     pub fn build(docs: Vec<IndexDoc>) -> tantivy::Result<SparseIndex> {
         let mut schema = Schema::builder();
-        let text = TextOptions::default()
-            .set_indexing_options(TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs));
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
         let title = schema.add_text_field("title", text.clone());
         let body = schema.add_text_field("body", text);
         let idx = schema.add_u64_field("idx", NumericOptions::default().set_fast());
         let index = Index::create_in_ram(schema.build());
         let threads = if docs.len() > 2000 { 2 } else { 1 };
-        let mut writer: IndexWriter = index.writer_with_num_threads(threads, 40_000_000 * threads)?;
+        let mut writer: IndexWriter =
+            index.writer_with_num_threads(threads, 40_000_000 * threads)?;
         for (i, d) in docs.into_iter().enumerate() {
             let mut doc = TantivyDocument::new();
             doc.add_pre_tokenized_text(title, pre_tokenized(&d.title));
@@ -59,11 +71,24 @@ impl SparseIndex {
         }
         writer.commit()?;
         writer.wait_merging_threads()?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         let searcher = reader.searcher();
-        let idx_columns = searcher.segment_readers().iter().map(|s| s.fast_fields().u64("idx")).collect::<tantivy::Result<Vec<_>>>()?;
+        let idx_columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.fast_fields().u64("idx"))
+            .collect::<tantivy::Result<Vec<_>>>()?;
         let num_docs = searcher.num_docs();
-        Ok(SparseIndex { searcher, title, body, idx_columns, num_docs })
+        Ok(SparseIndex {
+            searcher,
+            title,
+            body,
+            idx_columns,
+            num_docs,
+        })
     }
 
     pub fn num_docs(&self) -> u64 {
@@ -72,8 +97,14 @@ impl SparseIndex {
 
     /// Documents containing the token in the title or the body (the larger of the two counts).
     pub fn doc_freq(&self, token: &str) -> u64 {
-        let t = self.searcher.doc_freq(&Term::from_field_text(self.title, token)).unwrap_or(0);
-        let b = self.searcher.doc_freq(&Term::from_field_text(self.body, token)).unwrap_or(0);
+        let t = self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.title, token))
+            .unwrap_or(0);
+        let b = self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.body, token))
+            .unwrap_or(0);
         t.max(b)
     }
 
@@ -92,12 +123,21 @@ impl SparseIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(query.len() * 2);
         for t in query {
             for (field, boost) in [(self.title, title_boost), (self.body, 1.0)] {
-                let q = TermQuery::new(Term::from_field_text(field, &t.text), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), t.weight * boost))));
+                let q = TermQuery::new(
+                    Term::from_field_text(field, &t.text),
+                    IndexRecordOption::WithFreqs,
+                );
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), t.weight * boost)),
+                ));
             }
         }
         let query = BooleanQuery::new(clauses);
-        let Ok(top) = self.searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()) else {
+        let Ok(top) = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+        else {
             return Vec::new();
         };
         top.into_iter()
@@ -118,7 +158,10 @@ mod tests {
     fn finds_by_bigrams() {
         let docs = ["住民票の写し", "粗大ごみの申込", "児童手当"]
             .iter()
-            .map(|t| IndexDoc { title: doc_tokens(t), body: Vec::new() })
+            .map(|t| IndexDoc {
+                title: doc_tokens(t),
+                body: Vec::new(),
+            })
             .collect();
         let idx = SparseIndex::build(docs).expect("index");
         assert_eq!(idx.num_docs(), 3);

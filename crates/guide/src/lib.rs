@@ -23,6 +23,8 @@
 
 pub mod calibrate;
 pub mod dense;
+#[cfg(feature = "e5")]
+pub mod e5;
 pub mod eval;
 pub mod faq;
 pub mod guide;
@@ -30,6 +32,7 @@ pub mod index;
 pub mod load;
 pub mod normalize;
 pub mod page;
+pub mod phrasing;
 pub mod redact;
 pub mod router;
 pub mod source;

@@ -22,14 +22,19 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
 
 /// Reads the catalogue (`departments.csv`, `procedures.csv`), a FAQ CSV and a folder of
 /// Markdown pages. Any file may be missing (`None`); any error names the file and line.
-pub fn load(catalog_dir: Option<&Path>, faq_csv: Option<&Path>, pages_dir: Option<&Path>) -> Result<Loaded, String> {
+pub fn load(
+    catalog_dir: Option<&Path>,
+    faq_csv: Option<&Path>,
+    pages_dir: Option<&Path>,
+) -> Result<Loaded, String> {
     let mut kb = KnowledgeBase::new();
     let mut departments = Vec::new();
     let mut procedures = Vec::new();
     if let Some(dir) = catalog_dir {
         for name in ["departments.csv", "procedures.csv"] {
             let path = dir.join(name);
-            let (_, parsed) = csv_io::parse(&read(&path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+            let (_, parsed) =
+                csv_io::parse(&read(&path)?).map_err(|e| format!("{}: {e}", path.display()))?;
             if let Some(e) = parsed.errors.first() {
                 return Err(format!("{}: {e}", path.display()));
             }
@@ -40,7 +45,10 @@ pub fn load(catalog_dir: Option<&Path>, faq_csv: Option<&Path>, pages_dir: Optio
     }
     if let Some(path) = faq_csv {
         let faq = parse_faq_csv(&read(path)?).map_err(|errs| {
-            errs.iter().map(|e| format!("{}: {e}", path.display())).collect::<Vec<_>>().join("\n")
+            errs.iter()
+                .map(|e| format!("{}: {e}", path.display()))
+                .collect::<Vec<_>>()
+                .join("\n")
         })?;
         kb.add_faq(&faq);
     }
@@ -52,17 +60,29 @@ pub fn load(catalog_dir: Option<&Path>, faq_csv: Option<&Path>, pages_dir: Optio
             .collect();
         paths.sort();
         for path in paths {
-            let text = String::from_utf8(read(&path)?).map_err(|_| format!("{}: not UTF-8", path.display()))?;
+            let text = String::from_utf8(read(&path)?)
+                .map_err(|_| format!("{}: not UTF-8", path.display()))?;
             let page = parse_page(&text).map_err(|errs| {
-                errs.iter().map(|e| format!("{}: {e}", path.display())).collect::<Vec<_>>().join("\n")
+                errs.iter()
+                    .map(|e| format!("{}: {e}", path.display()))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             })?;
             kb.add_page(&page);
         }
     }
-    Ok(Loaded { kb, departments, procedures })
+    Ok(Loaded {
+        kb,
+        departments,
+        procedures,
+    })
 }
 
 /// The demo data of this repository (`demo/catalog`, `demo/guide`), from the workspace root.
 pub fn load_demo(root: &Path) -> Result<Loaded, String> {
-    load(Some(&root.join("demo/catalog")), Some(&root.join("demo/guide/faq.csv")), Some(&root.join("demo/guide/pages")))
+    load(
+        Some(&root.join("demo/catalog")),
+        Some(&root.join("demo/guide/faq.csv")),
+        Some(&root.join("demo/guide/pages")),
+    )
 }

@@ -323,7 +323,13 @@ pub fn fold(text: &str) -> String {
 
 fn folded_variants() -> &'static [(String, &'static str)] {
     static TABLE: std::sync::LazyLock<Vec<(String, &'static str)>> =
-        std::sync::LazyLock::new(|| VARIANTS.iter().map(|(f, t)| (fold_simple(f), *t)).filter(|(f, t)| f != t).collect());
+        std::sync::LazyLock::new(|| {
+            VARIANTS
+                .iter()
+                .map(|(f, t)| (fold_simple(f), *t))
+                .filter(|(f, t)| f != t)
+                .collect()
+        });
     &TABLE
 }
 
@@ -343,10 +349,76 @@ pub fn is_separator(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            '、' | '。' | '，' | '．' | ',' | '.' | '・' | '「' | '」' | '『' | '』' | '(' | ')' | '[' | ']' | '{' | '}' | '【' | '】' | '〈'
-                | '〉' | '《' | '》' | '?' | '!' | '/' | '"' | '\'' | ':' | ';' | '~' | '〜' | '～' | '…' | '‥' | '|' | '*' | '#' | '<'
-                | '>' | '=' | '+' | '&' | '@' | '^' | '`' | '\\' | '※' | '→' | '←' | '〒' | '♪' | '☆' | '★' | '○' | '●' | '◎' | '■'
-                | '□' | '◆' | '◇' | '▲' | '△' | '▼' | '▽' | '‐' | '―' | '−' | '–' | '—' | '_'
+            '、' | '。'
+                | '，'
+                | '．'
+                | ','
+                | '.'
+                | '・'
+                | '「'
+                | '」'
+                | '『'
+                | '』'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '【'
+                | '】'
+                | '〈'
+                | '〉'
+                | '《'
+                | '》'
+                | '?'
+                | '!'
+                | '/'
+                | '"'
+                | '\''
+                | ':'
+                | ';'
+                | '~'
+                | '〜'
+                | '～'
+                | '…'
+                | '‥'
+                | '|'
+                | '*'
+                | '#'
+                | '<'
+                | '>'
+                | '='
+                | '+'
+                | '&'
+                | '@'
+                | '^'
+                | '`'
+                | '\\'
+                | '※'
+                | '→'
+                | '←'
+                | '〒'
+                | '♪'
+                | '☆'
+                | '★'
+                | '○'
+                | '●'
+                | '◎'
+                | '■'
+                | '□'
+                | '◆'
+                | '◇'
+                | '▲'
+                | '△'
+                | '▼'
+                | '▽'
+                | '‐'
+                | '―'
+                | '−'
+                | '–'
+                | '—'
+                | '_'
         )
 }
 
@@ -366,7 +438,11 @@ impl Default for Synonyms {
 impl Synonyms {
     /// The built-in table ([`BUILTIN_SYNONYMS`]).
     pub fn builtin() -> Synonyms {
-        Synonyms::empty().with_extra(BUILTIN_SYNONYMS.iter().map(|(a, b)| (a.to_string(), b.to_string())))
+        Synonyms::empty().with_extra(
+            BUILTIN_SYNONYMS
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string())),
+        )
     }
 
     /// No synonyms at all (for comparisons).
@@ -400,7 +476,11 @@ impl Synonyms {
     pub fn expand(&self, folded: &str) -> String {
         let mut extra: Vec<&str> = Vec::new();
         for (from, to, ascii) in &self.pairs {
-            let hit = if *ascii { contains_word(folded, from) } else { folded.contains(from.as_str()) };
+            let hit = if *ascii {
+                contains_word(folded, from)
+            } else {
+                folded.contains(from.as_str())
+            };
             if hit && !folded.contains(to.as_str()) && !extra.contains(&to.as_str()) {
                 extra.push(to);
             }
@@ -422,11 +502,20 @@ pub(crate) fn contains_word(hay: &str, needle: &str) -> bool {
     let mut start = 0;
     while let Some(pos) = hay[start..].find(needle) {
         let i = start + pos;
-        let before_ok = hay[..i].chars().next_back().is_none_or(|c| !c.is_ascii_alphanumeric());
+        let before_ok = hay[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
         let rest = &hay[i + needle.len()..];
-        let rest = rest.strip_prefix("es").filter(|_| needle.ends_with('s') || needle.ends_with('x')).unwrap_or(rest);
+        let rest = rest
+            .strip_prefix("es")
+            .filter(|_| needle.ends_with('s') || needle.ends_with('x'))
+            .unwrap_or(rest);
         let rest = rest.strip_prefix('s').unwrap_or(rest);
-        let after_ok = rest.chars().next().is_none_or(|c| !c.is_ascii_alphanumeric());
+        let after_ok = rest
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
         if before_ok && after_ok {
             return true;
         }
@@ -481,9 +570,15 @@ mod tests {
 
     #[test]
     fn staff_can_extend() {
-        let s = Synonyms::builtin().with_extra([("さくら線".to_string(), "区内循環バス".to_string())]);
+        let s =
+            Synonyms::builtin().with_extra([("さくら線".to_string(), "区内循環バス".to_string())]);
         assert!(normalize("サクラ線の時刻", &s).contains("区内循環ばす"));
-        assert_eq!(Synonyms::empty().with_extra([("a".to_string(), " ".to_string())]).len(), 0);
+        assert_eq!(
+            Synonyms::empty()
+                .with_extra([("a".to_string(), " ".to_string())])
+                .len(),
+            0
+        );
     }
 
     proptest! {

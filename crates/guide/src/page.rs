@@ -41,7 +41,11 @@ pub struct Section {
 }
 
 fn err(line: usize, column: Option<&str>, message: impl Into<String>) -> RowError {
-    RowError { line, column: column.map(str::to_string), message: message.into() }
+    RowError {
+        line,
+        column: column.map(str::to_string),
+        message: message.into(),
+    }
 }
 
 /// Parses one page. Errors name the line (1-based) and the front-matter key.
@@ -49,10 +53,23 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<RowError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     if lines.first().map(|l| l.trim()) != Some("---") {
-        return Err(vec![err(1, None, "the page must start with front matter between two --- lines")]);
+        return Err(vec![err(
+            1,
+            None,
+            "the page must start with front matter between two --- lines",
+        )]);
     }
-    let Some(end) = lines.iter().skip(1).position(|l| l.trim() == "---").map(|p| p + 1) else {
-        return Err(vec![err(1, None, "the front matter is not closed by a --- line")]);
+    let Some(end) = lines
+        .iter()
+        .skip(1)
+        .position(|l| l.trim() == "---")
+        .map(|p| p + 1)
+    else {
+        return Err(vec![err(
+            1,
+            None,
+            "the front matter is not closed by a --- line",
+        )]);
     };
     let mut errors = Vec::new();
     let (mut id, mut title, mut url, mut updated, mut department) = (None, None, None, None, None);
@@ -66,29 +83,53 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<RowError>> {
             continue;
         };
         let key = key.trim();
-        let value = value.trim().trim_matches('"').trim_matches('\'').trim().to_string();
+        let value = value
+            .trim()
+            .trim_matches('"')
+            .trim_matches('\'')
+            .trim()
+            .to_string();
         let value = (!value.is_empty()).then_some(value);
         match key {
             "id" => id = value,
             "title" => title = value,
             "url" => match value {
-                Some(u) if !(u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/')) => {
-                    errors.push(err(n, Some("url"), "the url must start with https://, http:// or /"));
+                Some(u)
+                    if !(u.starts_with("https://")
+                        || u.starts_with("http://")
+                        || u.starts_with('/')) =>
+                {
+                    errors.push(err(
+                        n,
+                        Some("url"),
+                        "the url must start with https://, http:// or /",
+                    ));
                 }
                 v => url = v,
             },
-            "updated" => match value.as_deref().map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d")) {
+            "updated" => match value
+                .as_deref()
+                .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
+            {
                 None => {}
                 Some(Ok(d)) => updated = Some(d),
                 Some(Err(_)) => errors.push(err(n, Some("updated"), "not a date YYYY-MM-DD")),
             },
             "department" => department = value,
-            other => errors.push(err(n, Some(other), "unknown key (expected id, title, url, updated, department)")),
+            other => errors.push(err(
+                n,
+                Some(other),
+                "unknown key (expected id, title, url, updated, department)",
+            )),
         }
     }
     match &id {
         Some(i) if is_valid_source_id(i) => {}
-        Some(_) => errors.push(err(2, Some("id"), "the id must be 1–120 characters without spaces or #")),
+        Some(_) => errors.push(err(
+            2,
+            Some("id"),
+            "the id must be 1–120 characters without spaces or #",
+        )),
         None => errors.push(err(1, Some("id"), "id is required")),
     }
     if title.is_none() {
@@ -97,11 +138,17 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<RowError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut sections: Vec<Section> = vec![Section { heading: None, text: String::new() }];
+    let mut sections: Vec<Section> = vec![Section {
+        heading: None,
+        text: String::new(),
+    }];
     for line in &lines[end + 1..] {
         let t = line.trim_start();
         if let Some(h) = t.strip_prefix("## ") {
-            sections.push(Section { heading: Some(h.trim().to_string()), text: String::new() });
+            sections.push(Section {
+                heading: Some(h.trim().to_string()),
+                text: String::new(),
+            });
         } else if t.starts_with("# ") && sections.len() == 1 {
             // The page's own H1 title is not part of the introduction.
             continue;
@@ -114,7 +161,14 @@ pub fn parse_page(text: &str) -> Result<Page, Vec<RowError>> {
         s.text = s.text.trim().to_string();
     }
     sections.retain(|s| !s.text.is_empty() || s.heading.is_some());
-    Ok(Page { id: id.unwrap_or_default(), title: title.unwrap_or_default(), url, updated, department, sections })
+    Ok(Page {
+        id: id.unwrap_or_default(),
+        title: title.unwrap_or_default(),
+        url,
+        updated,
+        department,
+        sections,
+    })
 }
 
 /// Markdown → plain text for display and matching: drops table rules, list markers, emphasis.
@@ -126,13 +180,20 @@ pub fn markdown_to_plain(md: &str) -> String {
             continue;
         }
         let t = t.trim_start_matches('#').trim_start();
-        let t = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")).unwrap_or(t);
+        let t = t
+            .strip_prefix("- ")
+            .or_else(|| t.strip_prefix("* "))
+            .unwrap_or(t);
         let t = match t.split_once(". ") {
             Some((n, rest)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => rest,
             _ => t,
         };
         let t = if t.starts_with('|') {
-            t.trim_matches('|').split('|').map(str::trim).collect::<Vec<_>>().join("、")
+            t.trim_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join("、")
         } else {
             t.to_string()
         };
@@ -160,9 +221,14 @@ mod tests {
 
     #[test]
     fn reports_errors_with_lines() {
-        let e = parse_page("---\ntitle: x\nupdated: 2026/1/1\ncolour: red\n---\n").expect_err("bad");
-        let got: Vec<(usize, Option<&str>)> = e.iter().map(|e| (e.line, e.column.as_deref())).collect();
-        assert_eq!(got, vec![(3, Some("updated")), (4, Some("colour")), (1, Some("id"))]);
+        let e =
+            parse_page("---\ntitle: x\nupdated: 2026/1/1\ncolour: red\n---\n").expect_err("bad");
+        let got: Vec<(usize, Option<&str>)> =
+            e.iter().map(|e| (e.line, e.column.as_deref())).collect();
+        assert_eq!(
+            got,
+            vec![(3, Some("updated")), (4, Some("colour")), (1, Some("id"))]
+        );
         assert!(parse_page("no front matter").is_err());
         assert!(parse_page("---\nid: a\n").is_err());
     }
@@ -170,14 +236,20 @@ mod tests {
     #[test]
     fn plain_text_from_markdown() {
         let md = "| 種類 | 収集 |\n|---|---|\n| 可燃 | 週2回 |\n- 収集日の朝8時まで\n1. 電話で停止\n**重要**";
-        assert_eq!(markdown_to_plain(md), "種類、収集\n可燃、週2回\n収集日の朝8時まで\n電話で停止\n重要");
+        assert_eq!(
+            markdown_to_plain(md),
+            "種類、収集\n可燃、週2回\n収集日の朝8時まで\n電話で停止\n重要"
+        );
     }
 
     #[test]
     fn demo_pages_parse() {
         for (name, text) in [
             ("gomi", include_str!("../../../demo/guide/pages/gomi.md")),
-            ("mynumber", include_str!("../../../demo/guide/pages/mynumber.md")),
+            (
+                "mynumber",
+                include_str!("../../../demo/guide/pages/mynumber.md"),
+            ),
         ] {
             let p = parse_page(text).unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert_eq!(p.id, format!("page-{name}"));

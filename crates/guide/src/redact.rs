@@ -71,43 +71,290 @@ impl Redacted {
 /// Common Japanese surnames (two characters or more; one-character surnames such as 林 or
 /// 森 are words too often). Extend with [`Redactor::with_names`].
 const SURNAMES: &[&str] = &[
-    "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "渡部", "山本", "中村", "小林", "加藤", "吉田", "山田", "佐々木", "山口", "松本", "井上",
-    "木村", "清水", "山崎", "中島", "池田", "阿部", "橋本", "山下", "石川", "中野", "小川", "前田", "岡田", "長谷川", "藤田", "後藤", "近藤",
-    "村上", "遠藤", "青木", "坂本", "斉藤", "斎藤", "福田", "太田", "西村", "藤井", "金子", "岡本", "藤原", "中川", "三浦", "原田", "松田",
-    "竹内", "中山", "小野", "石井", "和田", "田村", "上田", "森田", "内田", "柴田", "酒井", "宮崎", "横山", "高木", "安藤", "宮本", "大野",
-    "小島", "谷口", "今井", "工藤", "高田", "増田", "丸山", "杉山", "村田", "大塚", "新井", "小山", "平野", "藤本", "河野", "上野", "野口",
-    "武田", "松井", "千葉", "岩崎", "菅原", "木下", "久保", "佐野", "野村", "松尾", "市川", "菊地", "菊池", "杉本", "古川", "大西", "島田",
-    "水野", "桜井", "高野", "渡邉", "渡邊", "吉川", "山内", "西田", "飯田", "菅野", "中田", "服部", "樋口", "福島", "川口", "永井", "松岡",
-    "田口", "山中", "森本", "土屋", "矢野", "広瀬", "石田", "本田", "小松", "沢田", "辻", "星野", "岩田", "大橋", "荒木", "早川", "安田",
-    "小池", "松浦", "宮田", "岡崎", "内藤", "堀", "桑原", "中西", "川村", "浅野", "大久保", "北村", "松下", "関", "馬場", "須藤", "片山",
-    "平田", "大石", "野田", "吉村", "吉井", "小澤", "小沢", "川上", "大川", "望月", "秋山", "栗原", "熊谷", "西川", "三上", "東", "黒田",
-    "川崎", "堀内", "奥村", "大谷", "松村", "平井", "榎本", "鈴村", "石原", "芦田", "宮下", "小田", "岩本", "田辺", "松永", "大島", "北川",
-    "中尾", "鎌田", "荒井", "大竹", "手塚", "宇野", "坂口", "坂井", "篠原", "西山", "吉岡", "中谷", "三宅", "横田", "岡", "大塚", "根本",
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "渡部",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "清水",
+    "山崎",
+    "中島",
+    "池田",
+    "阿部",
+    "橋本",
+    "山下",
+    "石川",
+    "中野",
+    "小川",
+    "前田",
+    "岡田",
+    "長谷川",
+    "藤田",
+    "後藤",
+    "近藤",
+    "村上",
+    "遠藤",
+    "青木",
+    "坂本",
+    "斉藤",
+    "斎藤",
+    "福田",
+    "太田",
+    "西村",
+    "藤井",
+    "金子",
+    "岡本",
+    "藤原",
+    "中川",
+    "三浦",
+    "原田",
+    "松田",
+    "竹内",
+    "中山",
+    "小野",
+    "石井",
+    "和田",
+    "田村",
+    "上田",
+    "森田",
+    "内田",
+    "柴田",
+    "酒井",
+    "宮崎",
+    "横山",
+    "高木",
+    "安藤",
+    "宮本",
+    "大野",
+    "小島",
+    "谷口",
+    "今井",
+    "工藤",
+    "高田",
+    "増田",
+    "丸山",
+    "杉山",
+    "村田",
+    "大塚",
+    "新井",
+    "小山",
+    "平野",
+    "藤本",
+    "河野",
+    "上野",
+    "野口",
+    "武田",
+    "松井",
+    "千葉",
+    "岩崎",
+    "菅原",
+    "木下",
+    "久保",
+    "佐野",
+    "野村",
+    "松尾",
+    "市川",
+    "菊地",
+    "菊池",
+    "杉本",
+    "古川",
+    "大西",
+    "島田",
+    "水野",
+    "桜井",
+    "高野",
+    "渡邉",
+    "渡邊",
+    "吉川",
+    "山内",
+    "西田",
+    "飯田",
+    "菅野",
+    "中田",
+    "服部",
+    "樋口",
+    "福島",
+    "川口",
+    "永井",
+    "松岡",
+    "田口",
+    "山中",
+    "森本",
+    "土屋",
+    "矢野",
+    "広瀬",
+    "石田",
+    "本田",
+    "小松",
+    "沢田",
+    "辻",
+    "星野",
+    "岩田",
+    "大橋",
+    "荒木",
+    "早川",
+    "安田",
+    "小池",
+    "松浦",
+    "宮田",
+    "岡崎",
+    "内藤",
+    "堀",
+    "桑原",
+    "中西",
+    "川村",
+    "浅野",
+    "大久保",
+    "北村",
+    "松下",
+    "関",
+    "馬場",
+    "須藤",
+    "片山",
+    "平田",
+    "大石",
+    "野田",
+    "吉村",
+    "吉井",
+    "小澤",
+    "小沢",
+    "川上",
+    "大川",
+    "望月",
+    "秋山",
+    "栗原",
+    "熊谷",
+    "西川",
+    "三上",
+    "東",
+    "黒田",
+    "川崎",
+    "堀内",
+    "奥村",
+    "大谷",
+    "松村",
+    "平井",
+    "榎本",
+    "鈴村",
+    "石原",
+    "芦田",
+    "宮下",
+    "小田",
+    "岩本",
+    "田辺",
+    "松永",
+    "大島",
+    "北川",
+    "中尾",
+    "鎌田",
+    "荒井",
+    "大竹",
+    "手塚",
+    "宇野",
+    "坂口",
+    "坂井",
+    "篠原",
+    "西山",
+    "吉岡",
+    "中谷",
+    "三宅",
+    "横田",
+    "岡",
+    "大塚",
+    "根本",
 ];
 
 /// Words that look like a name before さん/様 but are not one.
 const NOT_NAMES: &[&str] = &[
-    "皆", "みな", "お客", "お子", "子供", "子ども", "お母", "お父", "奥", "旦那", "大家", "管理人", "お医者", "医者", "先生", "職員", "担当",
-    "担当者", "業者", "隣", "お隣", "近所", "家族", "ご家族", "娘", "息子", "孫", "親御", "患者", "利用者", "申請者", "区民", "市民", "住民",
-    "どなた", "誰", "ご本人", "本人", "神", "仏", "おばあ", "おじい", "お姉", "お兄", "妊婦", "赤ちゃん", "皆さま", "お客さま", "みなさま",
+    "皆",
+    "みな",
+    "お客",
+    "お子",
+    "子供",
+    "子ども",
+    "お母",
+    "お父",
+    "奥",
+    "旦那",
+    "大家",
+    "管理人",
+    "お医者",
+    "医者",
+    "先生",
+    "職員",
+    "担当",
+    "担当者",
+    "業者",
+    "隣",
+    "お隣",
+    "近所",
+    "家族",
+    "ご家族",
+    "娘",
+    "息子",
+    "孫",
+    "親御",
+    "患者",
+    "利用者",
+    "申請者",
+    "区民",
+    "市民",
+    "住民",
+    "どなた",
+    "誰",
+    "ご本人",
+    "本人",
+    "神",
+    "仏",
+    "おばあ",
+    "おじい",
+    "お姉",
+    "お兄",
+    "妊婦",
+    "赤ちゃん",
+    "皆さま",
+    "お客さま",
+    "みなさま",
 ];
 
 fn re(s: &str) -> Regex {
     Regex::new(s).unwrap_or_else(|e| panic!("bad built-in regex {s}: {e}"))
 }
 
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"));
+static EMAIL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"));
 /// Digit groups: 12 digits (My Number) or 13–19 (cards), spaces or hyphens between.
 static LONG_NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"\d(?:[ \-]?\d){11,18}"));
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:\+81[ \-]?\(?0?\)?[ \-]?\d{1,4}[ \-]?\d{1,4}[ \-]?\d{3,4})|(?:\(?0\d{1,4}\)?[ \-]?\(?\d{1,4}\)?[ \-]?\d{3,4})|(?:0\d{9,10})")
+    re(
+        r"(?:\+81[ \-]?\(?0?\)?[ \-]?\d{1,4}[ \-]?\d{1,4}[ \-]?\d{3,4})|(?:\(?0\d{1,4}\)?[ \-]?\(?\d{1,4}\)?[ \-]?\d{3,4})|(?:0\d{9,10})",
+    )
 });
 static POSTAL: LazyLock<Regex> = LazyLock::new(|| re(r"(?:〒\s?\d{3}[\-]?\d{4})|(?:\d{3}-\d{4})"));
 static POSTAL_BARE: LazyLock<Regex> = LazyLock::new(|| re(r"郵便番号(?:は|:)?\s?(\d{7})"));
-static DATE_WESTERN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:19|20)\d{2}\s?(?:年\s?\d{1,2}\s?月\s?\d{1,2}\s?日?|[/.\-]\d{1,2}[/.\-]\d{1,2})"));
-static DATE_WAREKI: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:明治|大正|昭和|平成|令和|[MTSHRmtshr])\s?(?:元|\d{1,2})\s?(?:年\s?\d{1,2}\s?月\s?\d{1,2}\s?日?|[/.\-]\d{1,2}[/.\-]\d{1,2})"));
-static BIRTH_CUE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)生年月日|誕生日|生まれ|\d生|born|birth|dob"));
+static DATE_WESTERN: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:19|20)\d{2}\s?(?:年\s?\d{1,2}\s?月\s?\d{1,2}\s?日?|[/.\-]\d{1,2}[/.\-]\d{1,2})")
+});
+static DATE_WAREKI: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:明治|大正|昭和|平成|令和|[MTSHRmtshr])\s?(?:元|\d{1,2})\s?(?:年\s?\d{1,2}\s?月\s?\d{1,2}\s?日?|[/.\-]\d{1,2}[/.\-]\d{1,2})",
+    )
+});
+static BIRTH_CUE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)生年月日|誕生日|生まれ|\d生|born|birth|dob"));
 const NUM: &str = r"(?:\d{1,4}|[一二三四五六七八九十]{1,3})";
 static ADDRESS_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -117,14 +364,20 @@ static ADDRESS_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
 static NAME_CUES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let n = r"([一-龥々ァ-ヶーぁ-ん]{2,8}?(?:\s[一-龥々ァ-ヶーぁ-ん]{1,5})?)";
     vec![
-        re(&format!(r"(?:私|わたし|僕|ぼく|俺|わたくし)(?:は|の名前は)\s?{n}(?:です|と申します|といいます|と言います|だ)")),
+        re(&format!(
+            r"(?:私|わたし|僕|ぼく|俺|わたくし)(?:は|の名前は)\s?{n}(?:です|と申します|といいます|と言います|だ)"
+        )),
         re(&format!(r"{n}と申します")),
-        re(&format!(r"(?:氏名|名前|お名前|申請者)\s?(?::|は|：)\s?{n}(?:です|$|\s|、|。)")),
+        re(&format!(
+            r"(?:氏名|名前|お名前|申請者)\s?(?::|は|：)\s?{n}(?:です|$|\s|、|。)"
+        )),
         re(r"(?i)(?:my name is|i am|i'm|this is)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"),
         re(r"(?:^|\s-\s?|—\s?)([A-Z][a-z]+\s+[A-Z][a-z]+)\s*$"),
     ]
 });
-static NAME_HONORIFIC: LazyLock<Regex> = LazyLock::new(|| re(r"([一-龥々ァ-ヶー]{2,6}|[一-龥々]{1,4}[ぁ-ん]{1,3})(?:\s)?(?:様|さま|さん|殿|氏)"));
+static NAME_HONORIFIC: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"([一-龥々ァ-ヶー]{2,6}|[一-龥々]{1,4}[ぁ-ん]{1,3})(?:\s)?(?:様|さま|さん|殿|氏)")
+});
 
 /// The redactor. [`Redactor::default`] uses the built-in surname list; public numbers of the
 /// municipality (its own phone numbers) can be allow-listed.
@@ -136,7 +389,10 @@ pub struct Redactor {
 
 impl Default for Redactor {
     fn default() -> Self {
-        Redactor { surnames: SURNAMES.iter().map(|s| s.to_string()).collect(), allow: Vec::new() }
+        Redactor {
+            surnames: SURNAMES.iter().map(|s| s.to_string()).collect(),
+            allow: Vec::new(),
+        }
     }
 }
 
@@ -171,7 +427,14 @@ fn digit_bounded(text: &str, start: usize, end: usize) -> bool {
 }
 
 fn window(text: &str, start: usize, end: usize, chars: usize) -> String {
-    let before: String = text[..start].chars().rev().take(chars).collect::<Vec<_>>().into_iter().rev().collect();
+    let before: String = text[..start]
+        .chars()
+        .rev()
+        .take(chars)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     let after: String = text[end..].chars().take(chars).collect();
     format!("{before} {after}")
 }
@@ -187,50 +450,75 @@ impl Redactor {
 
     /// Adds names (surnames or full names) to look for without a cue.
     pub fn with_names(mut self, names: impl IntoIterator<Item = String>) -> Redactor {
-        self.surnames.extend(names.into_iter().map(|n| nfkc(n.trim())).filter(|n| n.chars().count() >= 2));
+        self.surnames.extend(
+            names
+                .into_iter()
+                .map(|n| nfkc(n.trim()))
+                .filter(|n| n.chars().count() >= 2),
+        );
         self
     }
 
     /// Strings never redacted (the municipality's public phone numbers, its own postcode).
     pub fn with_allowlist(mut self, allowed: impl IntoIterator<Item = String>) -> Redactor {
-        self.allow.extend(allowed.into_iter().map(|a| digits(&nfkc(&a))).filter(|a| !a.is_empty()));
+        self.allow.extend(
+            allowed
+                .into_iter()
+                .map(|a| digits(&nfkc(&a)))
+                .filter(|a| !a.is_empty()),
+        );
         self
     }
 
     fn allowed(&self, span: &str) -> bool {
         let d = digits(span);
-        !d.is_empty() && self.allow.iter().any(|a| *a == d)
+        !d.is_empty() && self.allow.contains(&d)
     }
 
     /// Finds the spans (byte ranges in the NFKC text) and kinds.
     pub fn find(&self, nfkc_text: &str) -> Vec<(usize, usize, PiiKind)> {
         let t = nfkc_text;
         let mut spans: Vec<(usize, usize, PiiKind)> = Vec::new();
-        let free = |spans: &Vec<(usize, usize, PiiKind)>, s: usize, e: usize| spans.iter().all(|(a, b, _)| e <= *a || s >= *b);
+        let free = |spans: &Vec<(usize, usize, PiiKind)>, s: usize, e: usize| {
+            spans.iter().all(|(a, b, _)| e <= *a || s >= *b)
+        };
         for m in EMAIL.find_iter(t) {
             spans.push((m.start(), m.end(), PiiKind::Email));
         }
         for m in LONG_NUMBER.find_iter(t) {
             let (s, e) = (m.start(), m.end());
-            if !digit_bounded(t, s, e) || !free(&spans, s, e) || self.allowed(m.as_str()) {
+            if !digit_bounded(t, s, e)
+                || !free(&spans, s, e)
+                || self.allowed(m.as_str())
+                || t[..s].ends_with('+')
+            {
                 continue;
             }
             let d = digits(m.as_str());
             let ctx = window(t, s, e, 12).to_lowercase();
-            let my_ctx = ctx.contains("マイナンバー") || ctx.contains("個人番号") || ctx.contains("my number") || ctx.contains("mynumber");
-            let card_ctx = ctx.contains("カード番号") || ctx.contains("クレジット") || ctx.contains("card") || ctx.contains("口座");
+            let my_ctx = ctx.contains("マイナンバー")
+                || ctx.contains("個人番号")
+                || ctx.contains("my number")
+                || ctx.contains("mynumber");
+            let card_ctx = ctx.contains("カード番号")
+                || ctx.contains("クレジット")
+                || ctx.contains("card")
+                || ctx.contains("口座");
             if d.len() == 12 && (MyNumber::parse(&d).is_ok() || my_ctx) && !card_ctx {
                 spans.push((s, e, PiiKind::MyNumber));
-            } else if (13..=19).contains(&d.len()) && (luhn(&d) || card_ctx) {
-                spans.push((s, e, PiiKind::CardNumber));
-            } else if d.len() == 12 && card_ctx {
+            } else if ((13..=19).contains(&d.len()) && (luhn(&d) || card_ctx)) || (d.len() == 12 && card_ctx) {
                 spans.push((s, e, PiiKind::CardNumber));
             }
         }
         for m in POSTAL.find_iter(t) {
             let (s, e) = (m.start(), m.end());
-            let hyphen_tail = t[e..].starts_with('-') && t[e..].chars().nth(1).is_some_and(|c| c.is_ascii_digit());
-            if digit_bounded(t, s, e) && !hyphen_tail && free(&spans, s, e) && !self.allowed(m.as_str()) {
+            let hyphen_tail = t[e..].starts_with('-')
+                && t[e..].chars().nth(1).is_some_and(|c| c.is_ascii_digit());
+            if digit_bounded(t, s, e)
+                && !hyphen_tail
+                && free(&spans, s, e)
+                && !self.allowed(m.as_str())
+            {
                 // 03-1234 followed by -5678 is a phone number, handled below.
                 let before = t[..s].chars().next_back();
                 if before == Some('-') {
@@ -250,7 +538,11 @@ impl Redactor {
         for m in PHONE.find_iter(t) {
             let (s, e) = (m.start(), m.end());
             let d = digits(m.as_str());
-            let ok_len = if d.starts_with("81") && m.as_str().starts_with('+') { (11..=13).contains(&d.len()) } else { (10..=11).contains(&d.len()) };
+            let ok_len = if d.starts_with("81") && m.as_str().starts_with('+') {
+                (11..=13).contains(&d.len())
+            } else {
+                (10..=11).contains(&d.len())
+            };
             if ok_len && digit_bounded(t, s, e) && free(&spans, s, e) && !self.allowed(m.as_str()) {
                 spans.push((s, e, PiiKind::Phone));
             }
@@ -264,9 +556,15 @@ impl Redactor {
                 let ctx = window(t, s, e, 10);
                 let old = if is_wareki {
                     let first = m.as_str().chars().next().unwrap_or(' ');
-                    matches!(first, '明' | '大' | '昭' | 'M' | 'T' | 'S' | 'm' | 't' | 's') || first.is_ascii_alphabetic()
+                    matches!(
+                        first,
+                        '明' | '大' | '昭' | 'M' | 'T' | 'S' | 'm' | 't' | 's'
+                    ) || first.is_ascii_alphabetic()
                 } else {
-                    m.as_str().get(..4).and_then(|y| y.parse::<u32>().ok()).is_some_and(|y| y < 2000)
+                    m.as_str()
+                        .get(..4)
+                        .and_then(|y| y.parse::<u32>().ok())
+                        .is_some_and(|y| y < 2000)
                 };
                 if old || BIRTH_CUE.is_match(&ctx) {
                     spans.push((s, e, PiiKind::BirthDate));
@@ -279,7 +577,13 @@ impl Redactor {
                 continue;
             }
             // Extend back over the place name (kanji / katakana), e.g. 桜ヶ丘区本町.
-            let place_len: usize = t[..s].chars().rev().take_while(|c| is_place_char(*c)).take(20).map(char::len_utf8).sum();
+            let place_len: usize = t[..s]
+                .chars()
+                .rev()
+                .take_while(|c| is_place_char(*c))
+                .take(20)
+                .map(char::len_utf8)
+                .sum();
             let block = m.as_str();
             let strong = block.contains('丁') || block.contains('番') || block.contains('号');
             if place_len == 0 && !strong {
@@ -309,8 +613,14 @@ impl Redactor {
             for c in re.captures_iter(t) {
                 if let Some(m) = c.get(1) {
                     let name = m.as_str().trim();
-                    if !NOT_NAMES.iter().any(|n| name == *n || name.starts_with(n)) && free(&spans, m.start(), m.end()) {
-                        spans.push((m.start(), m.start() + m.as_str().trim_end().len(), PiiKind::Name));
+                    if !NOT_NAMES.iter().any(|n| name == *n || name.starts_with(n))
+                        && free(&spans, m.start(), m.end())
+                    {
+                        spans.push((
+                            m.start(),
+                            m.start() + m.as_str().trim_end().len(),
+                            PiiKind::Name,
+                        ));
                     }
                 }
             }
@@ -319,7 +629,14 @@ impl Redactor {
             if let Some(m) = c.get(1) {
                 // Keep only the name: drop leading particles and words before it.
                 let name = m.as_str();
-                let start = name.char_indices().find(|(i, _)| self.surnames.iter().any(|sn| name[*i..].starts_with(sn.as_str()))).map(|(i, _)| i);
+                let start = name
+                    .char_indices()
+                    .find(|(i, _)| {
+                        self.surnames
+                            .iter()
+                            .any(|sn| name[*i..].starts_with(sn.as_str()))
+                    })
+                    .map(|(i, _)| i);
                 let (s, text) = match start {
                     Some(i) => (m.start() + i, &name[i..]),
                     None => (m.start(), name),
@@ -344,20 +661,56 @@ impl Redactor {
                     continue;
                 }
                 let after: Vec<char> = t[e..].chars().take(4).collect();
-                if after.first().is_some_and(|c| matches!(c, '県' | '市' | '区' | '町' | '村' | '駅' | '線' | '通' | '川' | '橋' | '公' | '小' | '中' | '高' | '病' | '銀' | '屋' | '店')) {
+                if after.first().is_some_and(|c| {
+                    matches!(
+                        c,
+                        '県' | '市'
+                            | '区'
+                            | '町'
+                            | '村'
+                            | '駅'
+                            | '線'
+                            | '通'
+                            | '川'
+                            | '橋'
+                            | '公'
+                            | '小'
+                            | '中'
+                            | '高'
+                            | '病'
+                            | '銀'
+                            | '屋'
+                            | '店'
+                    )
+                }) {
                     continue;
                 }
                 // A given name follows: 1–3 kanji, or 2–4 kana, then a particle or the end.
                 let given: usize = {
-                    let kanji = after.iter().take_while(|c| matches!(c, '一'..='龥' | '々')).count().min(3);
+                    let kanji = after
+                        .iter()
+                        .take_while(|c| matches!(c, '一'..='龥' | '々'))
+                        .count()
+                        .min(3);
                     if kanji > 0 {
                         kanji
                     } else {
-                        let kana = after.iter().take_while(|c| matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヶ' | 'ー')).count();
-                        if (2..=4).contains(&kana) && !after[..kana].iter().collect::<String>().starts_with('の') { kana } else { 0 }
+                        let kana = after
+                            .iter()
+                            .take_while(|c| matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヶ' | 'ー'))
+                            .count();
+                        if (2..=4).contains(&kana)
+                            && !after[..kana].iter().collect::<String>().starts_with('の')
+                        {
+                            kana
+                        } else {
+                            0
+                        }
                     }
                 };
-                let followed_by_cue = t[e..].trim_start().starts_with(['さ', '様', '氏', 'く', 'ち', 'で', 'と']);
+                let followed_by_cue = t[e..]
+                    .trim_start()
+                    .starts_with(['さ', '様', '氏', 'く', 'ち', 'で', 'と']);
                 if given == 0 && !followed_by_cue {
                     continue;
                 }
@@ -413,7 +766,10 @@ mod tests {
         assert_eq!(kinds("電話は090-1234-5678です"), vec![PiiKind::Phone]);
         assert_eq!(kinds("03(1234)5678"), vec![PiiKind::Phone]);
         assert_eq!(kinds("〒150-0001"), vec![PiiKind::PostalCode]);
-        assert_eq!(kinds("mail: taro.yamada@example.co.jp"), vec![PiiKind::Email]);
+        assert_eq!(
+            kinds("mail: taro.yamada@example.co.jp"),
+            vec![PiiKind::Email]
+        );
         assert_eq!(kinds("マイナンバーは123456789018"), vec![PiiKind::MyNumber]);
         assert_eq!(kinds("4111 1111 1111 1111"), vec![PiiKind::CardNumber]);
         assert_eq!(kinds("昭和55年3月2日生まれ"), vec![PiiKind::BirthDate]);
@@ -423,7 +779,10 @@ mod tests {
 
     #[test]
     fn addresses_and_names() {
-        assert_eq!(redact("住所は桜ヶ丘区本町1-2-3です").text, "住所は<住所>です");
+        assert_eq!(
+            redact("住所は桜ヶ丘区本町1-2-3です").text,
+            "住所は<住所>です"
+        );
         assert_eq!(kinds("東町三丁目4番1号"), vec![PiiKind::Address]);
         assert_eq!(redact("私は山田太郎です").text, "私は<氏名>です");
         assert_eq!(redact("鈴木と申します").text, "<氏名>と申します");
@@ -453,7 +812,10 @@ mod tests {
     fn allowlist_keeps_public_numbers() {
         let r = Redactor::default().with_allowlist(["03-5555-1101".to_string()]);
         assert!(r.redact("戸籍住民課 03-5555-1101").found.is_empty());
-        assert_eq!(r.redact("私の電話 03-5555-9999").found, vec![PiiKind::Phone]);
+        assert_eq!(
+            r.redact("私の電話 03-5555-9999").found,
+            vec![PiiKind::Phone]
+        );
     }
 
     proptest! {
@@ -462,7 +824,8 @@ mod tests {
             let s = format!("連絡先は{p}-{a:04}-{b:04}です");
             let r = redact(&s);
             prop_assert!(r.has(PiiKind::Phone));
-            prop_assert!(!r.text.contains(&format!("{b:04}")));
+            let tail = format!("{b:04}");
+            prop_assert!(!r.text.contains(&tail));
         }
 
         #[test]

@@ -45,15 +45,25 @@ impl OutOfScopeTopic {
     pub fn referral(self) -> &'static str {
         match self {
             Self::Weather => "天気は気象庁などの天気予報をご確認ください。",
-            Self::Food | Self::Travel => "お店や観光の情報は、観光協会や民間の案内サービスをご利用ください。",
+            Self::Food | Self::Travel => {
+                "お店や観光の情報は、観光協会や民間の案内サービスをご利用ください。"
+            }
             Self::Transport => "運行状況は各交通事業者の案内をご確認ください。",
             Self::Entertainment | Self::Greeting | Self::Personal | Self::Technical => {
                 "区役所の手続きや暮らしの情報についてご質問ください。"
             }
-            Self::Finance => "投資などのご相談にはお答えできません。消費生活のトラブルは消費生活センター（188）へご相談ください。",
-            Self::Politics => "政治的なご意見や投票先についてはお答えできません。選挙の手続きは選挙管理委員会事務局へどうぞ。",
-            Self::Medical => "体調や薬のことは医師・薬剤師にご相談ください。急病のときは119番、迷うときは救急相談（#7119）へ。",
-            Self::Legal => "個別の法律問題は弁護士や法テラス（0570-078374）、区の無料法律相談をご利用ください。",
+            Self::Finance => {
+                "投資などのご相談にはお答えできません。消費生活のトラブルは消費生活センター（188）へご相談ください。"
+            }
+            Self::Politics => {
+                "政治的なご意見や投票先についてはお答えできません。選挙の手続きは選挙管理委員会事務局へどうぞ。"
+            }
+            Self::Medical => {
+                "体調や薬のことは医師・薬剤師にご相談ください。急病のときは119番、迷うときは救急相談（#7119）へ。"
+            }
+            Self::Legal => {
+                "個別の法律問題は弁護士や法テラス（0570-078374）、区の無料法律相談をご利用ください。"
+            }
         }
     }
 }
@@ -86,31 +96,82 @@ pub fn default_sensitive_topics() -> Vec<SensitiveTopic> {
     vec![
         topic(
             "crisis",
-            &["死にたい", "自殺", "消えたい", "生きるのがつらい", "自傷", "リストカット", "kill myself", "suicide"],
+            &[
+                "死にたい",
+                "自殺",
+                "消えたい",
+                "生きるのがつらい",
+                "自傷",
+                "リストカット",
+                "kill myself",
+                "suicide",
+            ],
             "つらい気持ちを一人で抱えないでください。いのちの電話（0570-783-556）や、よりそいホットライン（0120-279-338、24時間）で相談できます。区の保健師にもご相談いただけます。",
             true,
         ),
         topic(
             "abuse",
-            &["虐待", "dv", "暴力", "殴られ", "ストーカー", "つきまとい", "性被害", "abuse", "violence"],
+            &[
+                "虐待",
+                "dv",
+                "暴力",
+                "殴られ",
+                "ストーカー",
+                "つきまとい",
+                "性被害",
+                "abuse",
+                "violence",
+            ],
             "身の危険があるときはすぐに110番へ。DV相談ナビ（#8008）、児童相談所虐待対応ダイヤル（189）でも相談できます。相談内容の秘密は守られます。",
             false,
         ),
         topic(
             "health",
-            &["うつ", "心の病", "こころの", "精神", "依存症", "認知症", "がん", "hiv", "妊娠", "中絶", "障害", "病気", "mental"],
+            &[
+                "うつ",
+                "心の病",
+                "こころの",
+                "精神",
+                "依存症",
+                "認知症",
+                "がん",
+                "hiv",
+                "妊娠",
+                "中絶",
+                "障害",
+                "病気",
+                "mental",
+            ],
             "健康に関わるご相談です。個別の症状については医師にご相談ください。区の健康推進課・保健師も相談に応じます。",
             false,
         ),
         topic(
             "crime",
-            &["犯罪", "詐欺", "盗まれ", "被害", "逮捕", "前科", "fraud", "stolen"],
+            &[
+                "犯罪",
+                "詐欺",
+                "盗まれ",
+                "被害",
+                "逮捕",
+                "前科",
+                "fraud",
+                "stolen",
+            ],
             "犯罪の被害にあったときは警察（110番、相談は#9110）へ。消費者トラブルは消費生活センター（188）へ。",
             false,
         ),
         topic(
             "discrimination",
-            &["差別", "ハラスメント", "いじめ", "ヘイト", "人権", "lgbt", "同性", "discrimination"],
+            &[
+                "差別",
+                "ハラスメント",
+                "いじめ",
+                "ヘイト",
+                "人権",
+                "lgbt",
+                "同性",
+                "discrimination",
+            ],
             "人権に関わるご相談は、みんなの人権110番（0570-003-110）でも受け付けています。",
             false,
         ),
@@ -122,7 +183,15 @@ pub fn default_sensitive_topics() -> Vec<SensitiveTopic> {
         ),
         topic(
             "money",
-            &["借金", "生活保護", "生活が苦しい", "お金がない", "払えない", "滞納", "debt"],
+            &[
+                "借金",
+                "生活保護",
+                "生活が苦しい",
+                "お金がない",
+                "払えない",
+                "滞納",
+                "debt",
+            ],
             "生活の困りごとは生活福祉課・生活相談窓口で一緒に考えます。秘密は守られます。",
             false,
         ),
@@ -132,7 +201,9 @@ pub fn default_sensitive_topics() -> Vec<SensitiveTopic> {
 /// The sensitive topic a question touches, if any (the first in `topics` that matches).
 pub fn sensitive<'a>(question: &str, topics: &'a [SensitiveTopic]) -> Option<&'a SensitiveTopic> {
     let q = fold(question);
-    topics.iter().find(|t| t.terms.iter().any(|term| contains_term(&q, &fold(term))))
+    topics
+        .iter()
+        .find(|t| t.terms.iter().any(|term| contains_term(&q, &fold(term))))
 }
 
 fn contains_term(folded_q: &str, folded_term: &str) -> bool {
@@ -149,56 +220,281 @@ fn any(q: &str, terms: &[&str]) -> bool {
     terms.iter().any(|t| contains_term(q, &fold(t)))
 }
 
-const EMERGENCY: &[&str] = &["火事", "燃えてる", "救急車", "倒れて", "意識がない", "息をしていない", "強盗", "泥棒が", "fire!", "ambulance"];
-const HUMAN: &[&str] = &["職員と話したい", "人と話したい", "担当者と話", "オペレーター", "人間と話", "電話で相談したい", "talk to a person", "talk to staff"];
+const EMERGENCY: &[&str] = &[
+    "火事",
+    "燃えてる",
+    "救急車",
+    "倒れて",
+    "意識がない",
+    "息をしていない",
+    "強盗",
+    "泥棒が",
+    "fire!",
+    "ambulance",
+];
+const HUMAN: &[&str] = &[
+    "職員と話したい",
+    "人と話したい",
+    "担当者と話",
+    "オペレーター",
+    "人間と話",
+    "電話で相談したい",
+    "talk to a person",
+    "talk to staff",
+];
 
 /// Out-of-scope categories: (topic, words). General lists, not one FAQ's wording.
 const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
-    (OutOfScopeTopic::Weather, &["天気", "天気予報", "気温", "降水確率", "晴れる", "雨降る", "weather", "forecast"]),
+    (
+        OutOfScopeTopic::Weather,
+        &[
+            "天気",
+            "天気予報",
+            "気温",
+            "降水確率",
+            "晴れる",
+            "雨降る",
+            "weather",
+            "forecast",
+        ],
+    ),
     (
         OutOfScopeTopic::Food,
-        &["ラーメン", "寿司", "すし屋", "レストラン", "おいしい店", "美味しい店", "おいしい", "ランチ", "居酒屋", "カフェおすすめ", "献立", "レシピ", "夕飯", "晩ごはん", "restaurant", "sushi", "recipe"],
+        &[
+            "ラーメン",
+            "寿司",
+            "すし屋",
+            "レストラン",
+            "おいしい店",
+            "美味しい店",
+            "おいしい",
+            "ランチ",
+            "居酒屋",
+            "カフェおすすめ",
+            "献立",
+            "レシピ",
+            "夕飯",
+            "晩ごはん",
+            "restaurant",
+            "sushi",
+            "recipe",
+        ],
     ),
-    (OutOfScopeTopic::Travel, &["観光地", "観光スポット", "おすすめの観光", "旅行プラン", "ホテル予約", "sightseeing", "tourist"]),
-    (OutOfScopeTopic::Transport, &["遅れてる", "遅延", "運行状況", "電車の時刻", "終電", "train delay"]),
+    (
+        OutOfScopeTopic::Travel,
+        &[
+            "観光地",
+            "観光スポット",
+            "おすすめの観光",
+            "旅行プラン",
+            "ホテル予約",
+            "sightseeing",
+            "tourist",
+        ],
+    ),
+    (
+        OutOfScopeTopic::Transport,
+        &[
+            "遅れてる",
+            "遅延",
+            "運行状況",
+            "電車の時刻",
+            "終電",
+            "train delay",
+        ],
+    ),
     (
         OutOfScopeTopic::Entertainment,
-        &["ジョーク", "冗談", "面白い話", "おもしろい話", "運勢", "占い", "星座", "当選番号", "ロト", "宝くじ", "サッカーの結果", "野球の結果", "試合結果", "joke", "horoscope", "lottery", "好きな食べ物", "あなたの名前", "あなたは誰"],
+        &[
+            "ジョーク",
+            "冗談",
+            "面白い話",
+            "おもしろい話",
+            "運勢",
+            "占い",
+            "星座",
+            "当選番号",
+            "ロト",
+            "宝くじ",
+            "サッカーの結果",
+            "野球の結果",
+            "試合結果",
+            "joke",
+            "horoscope",
+            "lottery",
+            "好きな食べ物",
+            "あなたの名前",
+            "あなたは誰",
+        ],
     ),
-    (OutOfScopeTopic::Finance, &["株価", "株を買", "買うべき株", "株式投資", "ビットコイン", "仮想通貨", "暗号資産", "fx", "為替", "投資信託", "買い時", "stock", "bitcoin", "crypto"]),
+    (
+        OutOfScopeTopic::Finance,
+        &[
+            "株価",
+            "株を買",
+            "買うべき株",
+            "株式投資",
+            "ビットコイン",
+            "仮想通貨",
+            "暗号資産",
+            "fx",
+            "為替",
+            "投資信託",
+            "買い時",
+            "stock",
+            "bitcoin",
+            "crypto",
+        ],
+    ),
     (
         OutOfScopeTopic::Politics,
-        &["支持政党", "どの政党", "誰に入れ", "誰に投票", "投票すべき", "べきだと思う", "賛成ですか", "反対ですか", "which party", "vote for", "政権"],
+        &[
+            "支持政党",
+            "どの政党",
+            "誰に入れ",
+            "誰に投票",
+            "投票すべき",
+            "べきだと思う",
+            "賛成ですか",
+            "反対ですか",
+            "which party",
+            "vote for",
+            "政権",
+        ],
     ),
     (
         OutOfScopeTopic::Medical,
-        &["何の病気", "なんの病気", "病名", "薬は何", "薬を飲ん", "飲んでいい", "飲めばいい", "飲み合わせ", "頭が痛", "吐き気", "熱が出", "症状", "診断して", "食べちゃった", "誤飲", "diagnose", "medicine should"],
+        &[
+            "何の病気",
+            "なんの病気",
+            "病名",
+            "薬は何",
+            "薬を飲ん",
+            "飲んでいい",
+            "飲めばいい",
+            "飲み合わせ",
+            "頭が痛",
+            "吐き気",
+            "熱が出",
+            "症状",
+            "診断して",
+            "食べちゃった",
+            "誤飲",
+            "diagnose",
+            "medicine should",
+        ],
     ),
     (
         OutOfScopeTopic::Legal,
-        &["裁判で勝", "訴えたら", "訴えたい", "慰謝料", "追い出す", "裏ワザ", "裏技", "節税の方法", "脱税", "示談", "lawsuit", "sue "],
+        &[
+            "裁判で勝",
+            "訴えたら",
+            "訴えたい",
+            "慰謝料",
+            "追い出す",
+            "裏ワザ",
+            "裏技",
+            "節税の方法",
+            "脱税",
+            "示談",
+            "lawsuit",
+            "sue ",
+        ],
     ),
-    (OutOfScopeTopic::Personal, &["仲直り", "恋愛", "彼女と", "彼氏と", "転職したほうが", "モテ", "結婚相手", "人生相談", "girlfriend", "boyfriend"]),
+    (
+        OutOfScopeTopic::Personal,
+        &[
+            "仲直り",
+            "恋愛",
+            "彼女と",
+            "彼氏と",
+            "転職したほうが",
+            "モテ",
+            "結婚相手",
+            "人生相談",
+            "girlfriend",
+            "boyfriend",
+        ],
+    ),
     (
         OutOfScopeTopic::Technical,
-        &["python", "javascript", "プログラム", "プログラミング", "コードを書", "excel関数", "を解いて", "方程式", "計算して", "翻訳して", "solve", "translate"],
+        &[
+            "python",
+            "javascript",
+            "プログラム",
+            "プログラミング",
+            "コードを書",
+            "excel関数",
+            "を解いて",
+            "方程式",
+            "計算して",
+            "翻訳して",
+            "solve",
+            "translate",
+        ],
     ),
 ];
 
-const GREETINGS: &[&str] = &["こんにちは", "こんばんは", "おはよう", "元気", "ありがとう", "hello", "hi", "thanks", "thank you", "やあ", "はじめまして"];
+const GREETINGS: &[&str] = &[
+    "こんにちは",
+    "こんばんは",
+    "おはよう",
+    "元気",
+    "ありがとう",
+    "hello",
+    "hi",
+    "thanks",
+    "thank you",
+    "やあ",
+    "はじめまして",
+];
 
 /// Words asking about the status or content of one person's case.
 const STATUS: &[&str] = &[
-    "結果", "審査", "通りますか", "通る", "通った", "どうなって", "進み具合", "進捗", "いつ届", "まだ届", "決まりましたか", "承認", "approved",
-    "status", "my case",
+    "結果",
+    "審査",
+    "通りますか",
+    "通る",
+    "通った",
+    "どうなって",
+    "進み具合",
+    "進捗",
+    "いつ届",
+    "まだ届",
+    "決まりましたか",
+    "承認",
+    "approved",
+    "status",
+    "my case",
 ];
 /// Words that point to one person's record.
 const OWN_RECORD: &[&str] = &[
-    "私の申請", "私の税", "私の保険料", "私の住民票", "うちの申請", "僕の申請", "俺の申請", "私の審査", "受付番号", "申請番号", "整理番号",
-    "application number", "my application", "my visa", "my tax",
+    "私の申請",
+    "私の税",
+    "私の保険料",
+    "私の住民票",
+    "うちの申請",
+    "僕の申請",
+    "俺の申請",
+    "私の審査",
+    "受付番号",
+    "申請番号",
+    "整理番号",
+    "application number",
+    "my application",
+    "my visa",
+    "my tax",
 ];
 /// Asking for someone else's personal data.
-const OTHERS_DATA: &[&str] = &["さんの住所", "さんの電話番号", "さんの今の住所", "の住所を教えて", "の電話番号を教えて", "さんの連絡先", "本籍を教えて"];
+const OTHERS_DATA: &[&str] = &[
+    "さんの住所",
+    "さんの電話番号",
+    "さんの今の住所",
+    "の住所を教えて",
+    "の電話番号を教えて",
+    "さんの連絡先",
+    "本籍を教えて",
+];
 
 /// Routes a question before retrieval. `has_person_name` comes from the redactor (a name
 /// was found in the question).
@@ -214,7 +510,9 @@ pub fn route(question: &str, has_person_name: bool) -> Option<Route> {
         return Some(Route::PersonalCase);
     }
     let status = any(&q, STATUS);
-    if (any(&q, OWN_RECORD) && (status || q.contains("いつ") || q.contains("教えて"))) || (has_person_name && status) {
+    if (any(&q, OWN_RECORD) && (status || q.contains("いつ") || q.contains("教えて")))
+        || (has_person_name && status)
+    {
         return Some(Route::PersonalCase);
     }
     for (topic, words) in OUT_OF_SCOPE {
@@ -223,7 +521,9 @@ pub fn route(question: &str, has_person_name: bool) -> Option<Route> {
         }
     }
     // A bare greeting (nothing else of substance).
-    let stripped: String = GREETINGS.iter().fold(q.clone(), |acc, g| acc.replace(&fold(g), " "));
+    let stripped: String = GREETINGS
+        .iter()
+        .fold(q.clone(), |acc, g| acc.replace(&fold(g), " "));
     let rest: String = stripped.chars().filter(|c| c.is_alphanumeric()).collect();
     if stripped != q && rest.chars().count() <= 3 {
         return Some(Route::OutOfScope(OutOfScopeTopic::Greeting));
@@ -237,18 +537,41 @@ mod tests {
 
     #[test]
     fn routes_out_of_scope_and_personal_cases() {
-        assert_eq!(route("明日の天気は？", false), Some(Route::OutOfScope(OutOfScopeTopic::Weather)));
-        assert_eq!(route("What's the weather like tomorrow?", false), Some(Route::OutOfScope(OutOfScopeTopic::Weather)));
-        assert_eq!(route("こんにちは！", false), Some(Route::OutOfScope(OutOfScopeTopic::Greeting)));
-        assert_eq!(route("私の申請の審査結果はいつ出ますか", false), Some(Route::PersonalCase));
-        assert_eq!(route("鈴木一郎さんの住所を教えて", false), Some(Route::PersonalCase));
+        assert_eq!(
+            route("明日の天気は？", false),
+            Some(Route::OutOfScope(OutOfScopeTopic::Weather))
+        );
+        assert_eq!(
+            route("What's the weather like tomorrow?", false),
+            Some(Route::OutOfScope(OutOfScopeTopic::Weather))
+        );
+        assert_eq!(
+            route("こんにちは！", false),
+            Some(Route::OutOfScope(OutOfScopeTopic::Greeting))
+        );
+        assert_eq!(
+            route("私の申請の審査結果はいつ出ますか", false),
+            Some(Route::PersonalCase)
+        );
+        assert_eq!(
+            route("鈴木一郎さんの住所を教えて", false),
+            Some(Route::PersonalCase)
+        );
         assert_eq!(route("隣で火事です", false), Some(Route::Emergency));
         assert_eq!(route("職員と話したい", false), Some(Route::HumanRequest));
     }
 
     #[test]
     fn keeps_municipal_questions() {
-        for q in ["住民票をとりたい", "粗大ごみの出し方", "休日に診てくれる病院", "児童手当はいくら", "期日前投票はどこで", "無料の法律相談", "Where is the ward office?"] {
+        for q in [
+            "住民票をとりたい",
+            "粗大ごみの出し方",
+            "休日に診てくれる病院",
+            "児童手当はいくら",
+            "期日前投票はどこで",
+            "無料の法律相談",
+            "Where is the ward office?",
+        ] {
             assert_eq!(route(q, false), None, "{q}");
         }
     }
@@ -256,8 +579,14 @@ mod tests {
     #[test]
     fn sensitive_topics_warn() {
         let topics = default_sensitive_topics();
-        assert_eq!(sensitive("死にたいほどつらい", &topics).map(|t| t.topic.as_str()), Some("crisis"));
-        assert_eq!(sensitive("夫からのDVで避難したい", &topics).map(|t| t.topic.as_str()), Some("abuse"));
+        assert_eq!(
+            sensitive("死にたいほどつらい", &topics).map(|t| t.topic.as_str()),
+            Some("crisis")
+        );
+        assert_eq!(
+            sensitive("夫からのDVで避難したい", &topics).map(|t| t.topic.as_str()),
+            Some("abuse")
+        );
         assert!(sensitive("住民票をとりたい", &topics).is_none());
     }
 }

@@ -135,8 +135,12 @@ impl Source {
         }
         match &p.online {
             OnlineStatus::Here => card.push("オンライン申請：このサイトで申請できます".to_string()),
-            OnlineStatus::External { service, url } => card.push(format!("オンライン申請：{service}（{url}）")),
-            OnlineStatus::Offline { alternative, note, .. } => {
+            OnlineStatus::External { service, url } => {
+                card.push(format!("オンライン申請：{service}（{url}）"))
+            }
+            OnlineStatus::Offline {
+                alternative, note, ..
+            } => {
                 if let Some(a) = alternative.as_ref().or(note.as_ref()) {
                     card.push(format!("申請方法：{a}"));
                 }
@@ -179,9 +183,21 @@ pub struct OnlineLink {
 impl OnlineLink {
     pub fn from_status(s: &OnlineStatus) -> OnlineLink {
         match s {
-            OnlineStatus::Here => OnlineLink { status: "here".into(), service: None, url: None },
-            OnlineStatus::External { service, url } => OnlineLink { status: "external".into(), service: Some(service.clone()), url: Some(url.clone()) },
-            OnlineStatus::Offline { .. } => OnlineLink { status: "offline".into(), service: None, url: None },
+            OnlineStatus::Here => OnlineLink {
+                status: "here".into(),
+                service: None,
+                url: None,
+            },
+            OnlineStatus::External { service, url } => OnlineLink {
+                status: "external".into(),
+                service: Some(service.clone()),
+                url: Some(url.clone()),
+            },
+            OnlineStatus::Offline { .. } => OnlineLink {
+                status: "offline".into(),
+                service: None,
+                url: None,
+            },
         }
     }
 }
@@ -208,14 +224,19 @@ impl KnowledgeBase {
     }
 
     pub fn add_procedures(&mut self, procedures: &[Procedure]) -> &mut Self {
-        self.sources.extend(procedures.iter().map(Source::from_procedure));
+        self.sources
+            .extend(procedures.iter().map(Source::from_procedure));
         self
     }
 
     /// The distinct ids, in order of first appearance.
     pub fn ids(&self) -> Vec<&str> {
         let mut seen = std::collections::HashSet::new();
-        self.sources.iter().map(|s| s.id.as_str()).filter(|id| seen.insert(*id)).collect()
+        self.sources
+            .iter()
+            .map(|s| s.id.as_str())
+            .filter(|id| seen.insert(*id))
+            .collect()
     }
 }
 

@@ -27,19 +27,28 @@ pub struct TokenWeights {
 
 impl Default for TokenWeights {
     fn default() -> Self {
-        TokenWeights { hiragana: 0.3, particle: 0.3, unigram: 0.5 }
+        TokenWeights {
+            hiragana: 0.3,
+            particle: 0.3,
+            unigram: 0.5,
+        }
     }
 }
 
 const ENGLISH_STOPWORDS: &[&str] = &[
-    "a", "an", "the", "i", "my", "me", "we", "our", "you", "your", "he", "she", "it", "its", "they", "is", "are", "was", "were", "be", "been",
-    "do", "does", "did", "to", "of", "in", "on", "at", "for", "from", "by", "with", "and", "or", "but", "if", "so", "can", "could", "should",
-    "would", "will", "what", "where", "when", "how", "who", "which", "why", "there", "this", "that", "these", "those", "have", "has", "had",
-    "get", "got", "about", "any", "some", "need", "want", "please", "tell", "just", "into", "up", "out", "not", "no", "s", "t", "m", "d",
+    "a", "an", "the", "i", "my", "me", "we", "our", "you", "your", "he", "she", "it", "its",
+    "they", "is", "are", "was", "were", "be", "been", "do", "does", "did", "to", "of", "in", "on",
+    "at", "for", "from", "by", "with", "and", "or", "but", "if", "so", "can", "could", "should",
+    "would", "will", "what", "where", "when", "how", "who", "which", "why", "there", "this",
+    "that", "these", "those", "have", "has", "had", "get", "got", "about", "any", "some", "need",
+    "want", "please", "tell", "just", "into", "up", "out", "not", "no", "s", "t", "m", "d",
 ];
 
 fn is_particle(c: char) -> bool {
-    matches!(c, 'を' | 'が' | 'は' | 'に' | 'で' | 'の' | 'と' | 'も' | 'へ' | 'や' | 'か')
+    matches!(
+        c,
+        'を' | 'が' | 'は' | 'に' | 'で' | 'の' | 'と' | 'も' | 'へ' | 'や' | 'か'
+    )
 }
 
 fn is_hiragana(c: char) -> bool {
@@ -92,7 +101,10 @@ pub fn tokens(text: &str, weights: &TokenWeights) -> Vec<Token> {
             Run::Japanese => {
                 if chars.len() == 1 {
                     if !is_hiragana(chars[0]) {
-                        out.push(Token { text: chars[0].to_string(), weight: weights.unigram });
+                        out.push(Token {
+                            text: chars[0].to_string(),
+                            weight: weights.unigram,
+                        });
                     }
                     continue;
                 }
@@ -105,7 +117,10 @@ pub fn tokens(text: &str, weights: &TokenWeights) -> Vec<Token> {
                     } else {
                         1.0
                     };
-                    out.push(Token { text: [a, b].iter().collect(), weight });
+                    out.push(Token {
+                        text: [a, b].iter().collect(),
+                        weight,
+                    });
                 }
             }
             Run::Latin => {
@@ -113,7 +128,10 @@ pub fn tokens(text: &str, weights: &TokenWeights) -> Vec<Token> {
                 if ENGLISH_STOPWORDS.contains(&word.as_str()) {
                     continue;
                 }
-                out.push(Token { text: word, weight: 1.0 });
+                out.push(Token {
+                    text: word,
+                    weight: 1.0,
+                });
             }
             Run::None => {}
         }
@@ -123,7 +141,10 @@ pub fn tokens(text: &str, weights: &TokenWeights) -> Vec<Token> {
 
 /// Token texts of a document (weights do not matter there).
 pub fn doc_tokens(text: &str) -> Vec<String> {
-    tokens(text, &TokenWeights::default()).into_iter().map(|t| t.text).collect()
+    tokens(text, &TokenWeights::default())
+        .into_iter()
+        .map(|t| t.text)
+        .collect()
 }
 
 /// A question's tokens, each once, with the largest weight seen; zero weights dropped.
@@ -154,7 +175,10 @@ mod tests {
         assert_eq!(texts("住民票 写し"), vec!["住民", "民票", "写し"]);
         assert_eq!(texts("区"), vec!["区"]);
         assert_eq!(texts("100万円"), vec!["100", "万円"]);
-        assert_eq!(texts("how do i get a residence certificate"), vec!["residence", "certificate"]);
+        assert_eq!(
+            texts("how do i get a residence certificate"),
+            vec!["residence", "certificate"]
+        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ impl Default for Config {
             max_json_kb: 256,
             max_upload_mb: 10,
             secure_cookies: false,
-            log: "info".into(),
+            log: "info,sqlx=warn".into(),
         }
     }
 }

@@ -17,6 +17,47 @@
     });
   });
 
+  // Show a question only when its condition holds (the server decides again on submit).
+  var conditional = Array.prototype.slice.call(document.querySelectorAll("[data-show-if]"));
+  function valueOf(form, name) {
+    var inputs = form.querySelectorAll('[name="' + name + '"]');
+    if (!inputs.length) return undefined;
+    var first = inputs[0];
+    if (first.type === "radio") { var c = form.querySelector('[name="' + name + '"]:checked'); return c ? c.value : undefined; }
+    if (first.type === "checkbox") {
+      if (inputs.length === 1) return first.checked;
+      return Array.prototype.filter.call(inputs, function (i) { return i.checked; }).map(function (i) { return i.value; });
+    }
+    return first.value;
+  }
+  function same(v, expected) {
+    if (Array.isArray(v)) return v.indexOf(String(expected)) >= 0;
+    return v !== undefined && String(v) === String(expected);
+  }
+  function holds(cond, form, prefix) {
+    if (cond.all) return cond.all.every(function (c) { return holds(c, form, prefix); });
+    if (cond.any) return cond.any.some(function (c) { return holds(c, form, prefix); });
+    if (cond.not) return !holds(cond.not, form, prefix);
+    var v = valueOf(form, prefix + cond.field);
+    if (v === undefined && prefix) v = valueOf(form, cond.field);
+    if ("equals" in cond) return same(v, cond.equals);
+    if ("not_equals" in cond) return !same(v, cond.not_equals);
+    if (cond["in"]) return cond["in"].some(function (e) { return same(v, e); });
+    if ("checked" in cond) return (v === true) === cond.checked;
+    return true;
+  }
+  function update() {
+    conditional.forEach(function (el) {
+      var form = el.closest("form");
+      try { el.hidden = !holds(JSON.parse(el.getAttribute("data-show-if")), form, el.getAttribute("data-prefix") || ""); } catch (e) { el.hidden = false; }
+    });
+  }
+  if (conditional.length) {
+    document.addEventListener("change", update);
+    document.addEventListener("input", update);
+    update();
+  }
+
   // 郵便番号 → 住所 without a page reload.
   document.querySelectorAll("[data-postal-fills]").forEach(function (input) {
     var target = input.getAttribute("data-postal-fills");

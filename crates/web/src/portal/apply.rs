@@ -108,7 +108,16 @@ struct PageView<'a> {
     return_to_check: bool,
 }
 
-async fn render_page(state: &AppState, req: &Req, v: PageView<'_>, status: StatusCode) -> Response {
+async fn render_page(state: &AppState, req: &Req, mut v: PageView<'_>, status: StatusCode) -> Response {
+    // A group that needs entries starts with that many empty ones, so nobody has to press "add" first.
+    for f in &v.page.fields {
+        if let FieldKind::Group { min_items, .. } = &f.kind
+            && !v.values.contains_key(&f.key)
+        {
+            let n = min_items.unwrap_or(usize::from(f.required)).max(usize::from(f.required));
+            v.values.insert(f.key.clone(), Value::Array(vec![json!({}); n]));
+        }
+    }
     let answers = &v.draft.answers;
     let visible: HashMap<&str, bool> = v
         .page
@@ -143,6 +152,21 @@ async fn render_page(state: &AppState, req: &Req, v: PageView<'_>, status: Statu
         Some(i) if i > 0 => format!("/apply/{}/{}", v.draft.id, pages[i - 1].id),
         _ => format!("/procedures/{}", v.draft.procedure_id),
     };
+    // Questions that depend on an answer on this same page: shown with a hint, hidden by JS.
+    let mut dynamic: HashMap<String, Value> = HashMap::new();
+    for f in &v.page.fields {
+        if depends_on_page(f, v.page) {
+            dynamic.insert(f.key.clone(), dynamic_entry(f, v.page, &[], req.lang));
+        }
+        if let FieldKind::Group { fields, .. } = &f.kind {
+            let count = v.values.get(&f.key).and_then(Value::as_array).map_or(0, Vec::len);
+            for sf in fields.iter().filter(|sf| depends_on_page(sf, v.page)) {
+                for i in 0..count {
+                    dynamic.insert(format!("{}.{i}.{}", f.key, sf.key), dynamic_entry(sf, v.page, fields, req.lang));
+                }
+            }
+        }
+    }
     let errors: HashMap<String, String> = v.errors.iter().map(|e| (e.key.clone(), e.message(req.lang))).collect();
     let error_list: Vec<Value> = v.errors.iter().map(|e| json!({"key": e.key, "message": e.message(req.lang)})).collect();
     let multipart = v.page.fields.iter().any(|f| matches!(&f.kind, FieldKind::File { .. }) || matches!(&f.kind, FieldKind::Group { fields, .. } if fields.iter().any(|s| matches!(s.kind, FieldKind::File { .. }))));
@@ -153,11 +177,43 @@ async fn render_page(state: &AppState, req: &Req, v: PageView<'_>, status: Statu
         "form_page.html",
         json!({
             "form": v.form, "page": v.page, "values": v.values, "errors": errors, "error_list": error_list,
-            "visible": visible, "item_visible": item_visible, "notices": v.notices, "file_names": file_names,
+            "visible": visible, "item_visible": item_visible, "dynamic": dynamic, "notices": v.notices, "file_names": file_names,
             "csrf": v.csrf, "action_url": format!("/apply/{}/{}{suffix}", v.draft.id, v.page.id), "back_url": back_url,
             "step": step, "steps": pages.len(), "multipart": multipart,
         }),
     )
+}
+
+/// The condition (for the script) and a sentence saying when to answer (for everyone).
+fn dynamic_entry(f: &Field, page: &Page, siblings: &[Field], lang: madoguchi_core::Lang) -> Value {
+    let cond = f.visible_if.as_ref().map(|c| serde_json::to_string(c).unwrap_or_default()).unwrap_or_default();
+    json!({"cond": cond, "hint": f.visible_if.as_ref().and_then(|c| condition_hint(c, page, siblings, lang))})
+}
+
+fn condition_hint(c: &madoguchi_core::forms::Condition, page: &Page, siblings: &[Field], lang: madoguchi_core::Lang) -> Option<String> {
+    use madoguchi_core::forms::Condition;
+    let Condition::Field(t) = c else { return None };
+    let field = siblings.iter().chain(page.fields.iter()).find(|f| f.key == t.field)?;
+    let label = field.label.get(lang).to_string();
+    let option_label = |v: &Value| -> String {
+        let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        match &field.kind {
+            FieldKind::Choice { options, .. } | FieldKind::Multichoice { options, .. } => options.iter().find(|o| o.value == v).map(|o| o.label.get(lang).to_string()).unwrap_or(v),
+            _ => v,
+        }
+    };
+    let (ja, en) = if let Some(e) = &t.equals {
+        let o = option_label(e);
+        (format!("「{label}」で「{o}」を選んだ場合に答えてください"), format!("Answer if you chose “{o}” for “{label}”"))
+    } else if let Some(list) = &t.one_of {
+        let o: Vec<String> = list.iter().map(option_label).collect();
+        (format!("「{label}」で「{}」のいずれかを選んだ場合に答えてください", o.join("」「")), format!("Answer if you chose “{}” for “{label}”", o.join("”, “")))
+    } else if t.checked == Some(true) {
+        (format!("「{label}」にチェックを入れた場合に答えてください"), format!("Answer if you ticked “{label}”"))
+    } else {
+        return None;
+    };
+    Some(lang.pick(&ja, &en).to_string())
 }
 
 fn collect_file_ids(v: &Map<String, Value>, f: &mut dyn FnMut(&str)) {
