@@ -2,12 +2,13 @@
 # Crash test: submit applications under load, kill -9 the server in the middle, then check
 # that every submission that was acknowledged (201) is in the database and that the audit
 # chain is intact. Usage: bench/crash-test.sh [sqlite|postgres] [seconds-before-kill]
-# Needs release binaries: cargo build --release -p madoguchi -p madoguchi-loadgen
+# Needs the binaries: cargo build --release -p madoguchi -p madoguchi-loadgen
+# (MADOGUCHI_BIN_DIR=target/debug to use a debug build, as CI does).
 set -euo pipefail
 backend=${1:-sqlite}
 kill_after=${2:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/target/release"
+bin="${MADOGUCHI_BIN_DIR:-$root/target/release}"
 work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 case "$backend" in

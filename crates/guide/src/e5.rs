@@ -54,7 +54,10 @@ impl E5 {
         }
         // SAFETY: `m` is a non-null model returned by e5_load.
         let dim = unsafe { e5_dim(m) };
-        Ok(E5 { model: Mutex::new(m), dim: usize::try_from(dim).unwrap_or(0) })
+        Ok(E5 {
+            model: Mutex::new(m),
+            dim: usize::try_from(dim).unwrap_or(0),
+        })
     }
 
     pub fn dim(&self) -> usize {
@@ -68,7 +71,11 @@ impl E5 {
         // SAFETY: the model is valid (non-null, not freed while `self` lives), `c` is
         // NUL-terminated, and `out` holds e5_dim() floats as the engine requires.
         let rc = unsafe { e5_embed(*guard, c.as_ptr(), c_int::from(is_query), out.as_mut_ptr()) };
-        if rc == 0 { Ok(out) } else { Err(E5Error::Engine) }
+        if rc == 0 {
+            Ok(out)
+        } else {
+            Err(E5Error::Engine)
+        }
     }
 
     /// A source's vector (`passage: ` prefix); compute once at import and store it.
@@ -105,11 +112,20 @@ mod tests {
     /// Runs only when E5_MODEL points at e5-small-q4.bin.
     #[test]
     fn ranks_the_right_passage_first() {
-        let Ok(path) = std::env::var("E5_MODEL") else { return };
+        let Ok(path) = std::env::var("E5_MODEL") else {
+            return;
+        };
         let m = E5::load(Path::new(&path)).expect("model");
         assert_eq!(m.dim(), 384);
         let q = m.embed_question("住民票をとりたい").expect("q");
-        let cos = |p: &str| m.embed_passage(p).expect("p").iter().zip(&q).map(|(a, b)| a * b).sum::<f32>();
+        let cos = |p: &str| {
+            m.embed_passage(p)
+                .expect("p")
+                .iter()
+                .zip(&q)
+                .map(|(a, b)| a * b)
+                .sum::<f32>()
+        };
         assert!(cos("住民票の写しの交付請求") > cos("粗大ごみの出し方"));
     }
 }

@@ -506,7 +506,9 @@ impl Redactor {
                 || ctx.contains("口座");
             if d.len() == 12 && (MyNumber::parse(&d).is_ok() || my_ctx) && !card_ctx {
                 spans.push((s, e, PiiKind::MyNumber));
-            } else if ((13..=19).contains(&d.len()) && (luhn(&d) || card_ctx)) || (d.len() == 12 && card_ctx) {
+            } else if ((13..=19).contains(&d.len()) && (luhn(&d) || card_ctx))
+                || (d.len() == 12 && card_ctx)
+            {
                 spans.push((s, e, PiiKind::CardNumber));
             }
         }
