@@ -73,16 +73,26 @@ impl Status {
     /// What happens next, in words a resident understands.
     pub fn next_step(self, lang: Lang) -> &'static str {
         match (self, lang) {
-            (Status::Received, Lang::Ja) => "担当課が内容を確認します。確認が始まるとこのページの状況が「審査中」に変わります。",
-            (Status::InReview, Lang::Ja) => "担当課が審査しています。結果が出るまでお待ちください。",
-            (Status::NeedsCorrection, Lang::Ja) => "担当課からの連絡内容を確認し、修正してください。",
+            (Status::Received, Lang::Ja) => {
+                "担当課が内容を確認します。確認が始まるとこのページの状況が「審査中」に変わります。"
+            }
+            (Status::InReview, Lang::Ja) => {
+                "担当課が審査しています。結果が出るまでお待ちください。"
+            }
+            (Status::NeedsCorrection, Lang::Ja) => {
+                "担当課からの連絡内容を確認し、修正してください。"
+            }
             (Status::Approved, Lang::Ja) => "交付の準備をしています。",
             (Status::Rejected, Lang::Ja) => "理由は担当課からの通知をご確認ください。",
             (Status::Issued, Lang::Ja) => "手続きは完了しました。",
             (Status::Withdrawn, Lang::Ja) => "この申請は取り下げられました。",
-            (Status::Received, Lang::En) => "The department will check your application. This page will show “Being reviewed” when they start.",
+            (Status::Received, Lang::En) => {
+                "The department will check your application. This page will show “Being reviewed” when they start."
+            }
             (Status::InReview, Lang::En) => "The department is reviewing your application.",
-            (Status::NeedsCorrection, Lang::En) => "Read the department's message and correct your application.",
+            (Status::NeedsCorrection, Lang::En) => {
+                "Read the department's message and correct your application."
+            }
             (Status::Approved, Lang::En) => "Your document is being prepared.",
             (Status::Rejected, Lang::En) => "The department's notice explains why.",
             (Status::Issued, Lang::En) => "This application is complete.",

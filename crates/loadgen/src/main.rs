@@ -69,10 +69,18 @@ async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<(u16
     loop {
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = std::str::from_utf8(&buf[..end]).context("response head is not UTF-8")?;
-            let status: u16 = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).context("no status")?;
+            let status: u16 = head
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .context("no status")?;
             let len: usize = head
                 .lines()
-                .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.trim().parse().unwrap_or(0)))
+                .find_map(|l| {
+                    l.split_once(':')
+                        .filter(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                        .map(|(_, v)| v.trim().parse().unwrap_or(0))
+                })
                 .unwrap_or(0);
             let start = end + 4;
             while buf.len() < start + len {
@@ -92,8 +100,18 @@ async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<(u16
     }
 }
 
-async fn client(args: Args, worker: usize, measure_from: Instant, stop_at: Instant) -> Result<Outcome> {
-    let mut out = Outcome { latencies_us: Vec::new(), accepted: 0, errors: 0, acks: Vec::new() };
+async fn client(
+    args: Args,
+    worker: usize,
+    measure_from: Instant,
+    stop_at: Instant,
+) -> Result<Outcome> {
+    let mut out = Outcome {
+        latencies_us: Vec::new(),
+        accepted: 0,
+        errors: 0,
+        acks: Vec::new(),
+    };
     let mut stream: Option<TcpStream> = None;
     let mut buf = Vec::with_capacity(16 * 1024);
     let mut n: u64 = 0;
@@ -134,7 +152,8 @@ async fn client(args: Args, worker: usize, measure_from: Instant, stop_at: Insta
             Ok((201, body)) => {
                 if started >= measure_from {
                     out.accepted += 1;
-                    out.latencies_us.push(elapsed.as_micros().min(u32::MAX as u128) as u32);
+                    out.latencies_us
+                        .push(elapsed.as_micros().min(u32::MAX as u128) as u32);
                 }
                 if args.ack_file.is_some()
                     && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body)
@@ -146,7 +165,10 @@ async fn client(args: Args, worker: usize, measure_from: Instant, stop_at: Insta
             Ok((status, body)) => {
                 out.errors += 1;
                 if !args.tolerate_errors {
-                    bail!("unexpected status {status}: {}", String::from_utf8_lossy(&body));
+                    bail!(
+                        "unexpected status {status}: {}",
+                        String::from_utf8_lossy(&body)
+                    );
                 }
             }
             Err(e) => {
@@ -176,8 +198,15 @@ async fn main() -> Result<()> {
     let start = Instant::now();
     let measure_from = start + Duration::from_secs_f64(args.warmup);
     let stop_at = measure_from + Duration::from_secs_f64(args.duration);
-    let handles: Vec<_> = (0..args.concurrency).map(|w| tokio::spawn(client(args.clone(), w, measure_from, stop_at))).collect();
-    let mut all = Outcome { latencies_us: Vec::new(), accepted: 0, errors: 0, acks: Vec::new() };
+    let handles: Vec<_> = (0..args.concurrency)
+        .map(|w| tokio::spawn(client(args.clone(), w, measure_from, stop_at)))
+        .collect();
+    let mut all = Outcome {
+        latencies_us: Vec::new(),
+        accepted: 0,
+        errors: 0,
+        acks: Vec::new(),
+    };
     for h in handles {
         let o = h.await.context("worker panicked")??;
         all.accepted += o.accepted;
@@ -200,11 +229,16 @@ async fn main() -> Result<()> {
         percentile(&all.latencies_us, 1.0)
     );
     if let Some(path) = &args.ack_file {
-        let mut f = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut f = std::fs::File::create(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
         for id in &all.acks {
             writeln!(f, "{id}")?;
         }
-        println!("wrote {} acknowledged ids to {}", all.acks.len(), path.display());
+        println!(
+            "wrote {} acknowledged ids to {}",
+            all.acks.len(),
+            path.display()
+        );
     }
     Ok(())
 }

@@ -48,14 +48,19 @@ impl Default for Config {
 impl Config {
     /// Loads the file (if given, or `madoguchi.toml` if present) and the environment.
     pub fn load(file: Option<&PathBuf>) -> Result<Config> {
-        let path = file.cloned().or_else(|| std::env::var_os("MADOGUCHI_CONFIG").map(PathBuf::from)).or_else(|| {
-            let p = PathBuf::from("madoguchi.toml");
-            p.exists().then_some(p)
-        });
+        let path = file
+            .cloned()
+            .or_else(|| std::env::var_os("MADOGUCHI_CONFIG").map(PathBuf::from))
+            .or_else(|| {
+                let p = PathBuf::from("madoguchi.toml");
+                p.exists().then_some(p)
+            });
         let mut c = match &path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).with_context(|| format!("cannot read configuration file {}", p.display()))?;
-                toml::from_str(&text).with_context(|| format!("{} is not a valid configuration", p.display()))?
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read configuration file {}", p.display()))?;
+                toml::from_str(&text)
+                    .with_context(|| format!("{} is not a valid configuration", p.display()))?
             }
             None => Config::default(),
         };
@@ -76,10 +81,14 @@ impl Config {
             c.municipality_en = v;
         }
         if let Some(v) = env("MAX_JSON_KB") {
-            c.max_json_kb = v.parse().context("MADOGUCHI_MAX_JSON_KB must be a number")?;
+            c.max_json_kb = v
+                .parse()
+                .context("MADOGUCHI_MAX_JSON_KB must be a number")?;
         }
         if let Some(v) = env("MAX_UPLOAD_MB") {
-            c.max_upload_mb = v.parse().context("MADOGUCHI_MAX_UPLOAD_MB must be a number")?;
+            c.max_upload_mb = v
+                .parse()
+                .context("MADOGUCHI_MAX_UPLOAD_MB must be a number")?;
         }
         if let Some(v) = env("SECURE_COOKIES") {
             c.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
@@ -93,7 +102,10 @@ impl Config {
 
     pub fn validate(&self) -> Result<()> {
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
-            bail!("listen = \"{}\" is not an address like 127.0.0.1:8080", self.listen);
+            bail!(
+                "listen = \"{}\" is not an address like 127.0.0.1:8080",
+                self.listen
+            );
         }
         if self.max_json_kb == 0 || self.max_upload_mb == 0 {
             bail!("max_json_kb and max_upload_mb must be at least 1");
@@ -105,7 +117,11 @@ impl Config {
         if let Some(u) = &self.database_url {
             return Ok(u.clone());
         }
-        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
-        Ok(format!("sqlite://{}?mode=rwc", self.data_dir.join("madoguchi.db").display()))
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data directory {}", self.data_dir.display()))?;
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            self.data_dir.join("madoguchi.db").display()
+        ))
     }
 }

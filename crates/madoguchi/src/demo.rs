@@ -18,8 +18,12 @@ pub async fn load_if_empty(db: &Db) -> Result<bool> {
     }
     let mut departments = Vec::new();
     let mut procedures = Vec::new();
-    for (name, text) in [("departments.csv", DEPARTMENTS), ("procedures.csv", PROCEDURES)] {
-        let (_, parsed) = csv_io::parse(text.as_bytes()).map_err(|e| anyhow::anyhow!("demo {name}: {e}"))?;
+    for (name, text) in [
+        ("departments.csv", DEPARTMENTS),
+        ("procedures.csv", PROCEDURES),
+    ] {
+        let (_, parsed) =
+            csv_io::parse(text.as_bytes()).map_err(|e| anyhow::anyhow!("demo {name}: {e}"))?;
         if let Some(e) = parsed.errors.first() {
             bail!("demo {name}: {e}");
         }
@@ -31,7 +35,58 @@ pub async fn load_if_empty(db: &Db) -> Result<bool> {
         let form = Form::from_yaml(name, text)?;
         forms::publish(db, "system:demo", &form, name).await?;
     }
-    let entries = postal::parse_postal_csv(POSTAL).map_err(|e| anyhow::anyhow!("demo postal.csv: {e}"))?;
+    let entries =
+        postal::parse_postal_csv(POSTAL).map_err(|e| anyhow::anyhow!("demo postal.csv: {e}"))?;
     postal::replace_all(db.writer(), &entries).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use madoguchi_core::catalog::OnlineStatus;
+
+    #[test]
+    fn the_demo_municipality_is_complete_and_valid() {
+        let (_, d) = csv_io::parse(DEPARTMENTS.as_bytes()).expect("departments");
+        let (_, p) = csv_io::parse(PROCEDURES.as_bytes()).expect("procedures");
+        assert!(
+            d.errors.is_empty() && p.errors.is_empty(),
+            "{:?} {:?}",
+            d.errors,
+            p.errors
+        );
+        assert!(p.procedures.len() >= 60, "at least 60 procedures");
+        let depts: Vec<&str> = d.departments.iter().map(|(_, d)| d.id.as_str()).collect();
+        for (line, proc_) in &p.procedures {
+            assert!(
+                depts.contains(&proc_.department.as_str()),
+                "line {line}: {}",
+                proc_.department
+            );
+        }
+        let count = |k: &str| {
+            p.procedures
+                .iter()
+                .filter(|(_, x)| x.online.code() == k)
+                .count()
+        };
+        assert!(count("here") > 0 && count("external") > 0 && count("offline") > 0);
+        assert!(DEMO_FORMS.len() >= 10, "at least 10 complete forms");
+        let mut no_identity = 0;
+        for (name, text) in DEMO_FORMS {
+            let form = Form::from_yaml(name, text).unwrap_or_else(|e| panic!("{e}"));
+            let (_, proc_) = p
+                .procedures
+                .iter()
+                .find(|(_, x)| x.id == form.procedure)
+                .unwrap_or_else(|| panic!("{name}: procedure {}", form.procedure));
+            assert_eq!(proc_.online, OnlineStatus::Here, "{name}");
+            if proc_.identity_level == madoguchi_core::catalog::IdentityLevel::None {
+                no_identity += 1;
+            }
+        }
+        assert!(no_identity >= 1, "at least one form needs no identity");
+        assert!(!postal::parse_postal_csv(POSTAL).expect("postal").is_empty());
+    }
 }

@@ -13,7 +13,8 @@ use madoguchi_core::Lang;
 use madoguchi_core::application::{Status, receipt_number};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
-use sqlx::{AssertSqlSafe, AnyConnection, AnyPool, Row};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Row};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
@@ -21,7 +22,7 @@ use crate::audit::{self, AuditEntry};
 use crate::crypto::Secrets;
 use crate::{Backend, Result, StoreError, now_text, placeholders};
 
-const MAX_BATCH: usize = 256;
+pub(crate) const MAX_BATCH: usize = 256;
 const QUEUE: usize = 8192;
 
 #[derive(Debug, Clone)]
@@ -61,12 +62,12 @@ pub enum SubmitError {
     Store(#[from] StoreError),
 }
 
-struct Job {
-    app: NewApplication,
-    reply: oneshot::Sender<std::result::Result<SubmitOutcome, SubmitError>>,
+pub(crate) struct Job {
+    pub(crate) app: NewApplication,
+    pub(crate) reply: oneshot::Sender<std::result::Result<SubmitOutcome, SubmitError>>,
 }
 
-enum Msg {
+pub(crate) enum Msg {
     Submit(Box<Job>),
     Stop,
 }
@@ -74,36 +75,79 @@ enum Msg {
 pub(crate) struct Submitter {
     tx: mpsc::Sender<Msg>,
     pub(crate) secrets: Secrets,
-    writers: Mutex<Vec<JoinHandle<()>>>,
+    writers: Mutex<Vec<Writer>>,
+}
+
+enum Writer {
+    Task(JoinHandle<()>),
+    Thread(std::thread::JoinHandle<()>),
 }
 
 impl Submitter {
-    pub(crate) fn start(pool: AnyPool, backend: Backend, secrets: Secrets) -> std::sync::Arc<Submitter> {
+    pub(crate) fn start(
+        pool: AnyPool,
+        backend: Backend,
+        secrets: Secrets,
+        sqlite_file: Option<std::path::PathBuf>,
+    ) -> Result<std::sync::Arc<Submitter>> {
         let (tx, rx) = mpsc::channel(QUEUE);
+        if let (Backend::Sqlite, Some(path)) = (backend, sqlite_file) {
+            // Backend::Sqlite fork: one writer thread with its own connection (see sqlite_writer).
+            let handle = crate::sqlite_writer::spawn(path, rx, secrets.clone())?;
+            return Ok(std::sync::Arc::new(Submitter {
+                tx,
+                secrets,
+                writers: Mutex::new(vec![Writer::Thread(handle)]),
+            }));
+        }
         let rx = std::sync::Arc::new(tokio::sync::Mutex::new(rx));
-        // SQLite has one writer anyway; PostgreSQL overlaps a batch's statements with another's.
-        let count = if backend == Backend::Sqlite { 1 } else { 2 };
+        // One writer: batches would only queue on the audit chain's head row anyway.
+        let count = 1;
         let writers = (0..count)
             .map(|_| {
                 let (pool, rx, secrets) = (pool.clone(), rx.clone(), secrets.clone());
-                tokio::spawn(async move { writer_loop(pool, rx, secrets).await })
+                Writer::Task(tokio::spawn(async move {
+                    writer_loop(pool, backend, rx, secrets).await
+                }))
             })
             .collect();
-        std::sync::Arc::new(Submitter { tx, secrets, writers: Mutex::new(writers) })
+        Ok(std::sync::Arc::new(Submitter {
+            tx,
+            secrets,
+            writers: Mutex::new(writers),
+        }))
     }
 
     pub(crate) async fn shutdown(&self) {
-        let handles: Vec<JoinHandle<()>> = self.writers.lock().map(|mut w| w.drain(..).collect()).unwrap_or_default();
+        let handles: Vec<Writer> = self
+            .writers
+            .lock()
+            .map(|mut w| w.drain(..).collect())
+            .unwrap_or_default();
         for _ in &handles {
             let _ = self.tx.send(Msg::Stop).await;
         }
         for h in handles {
-            let _ = h.await;
+            match h {
+                Writer::Task(t) => {
+                    let _ = t.await;
+                }
+                Writer::Thread(t) => {
+                    let _ = tokio::task::spawn_blocking(move || t.join()).await;
+                }
+            }
         }
     }
 }
 
-async fn writer_loop(pool: AnyPool, rx: std::sync::Arc<tokio::sync::Mutex<mpsc::Receiver<Msg>>>, secrets: Secrets) {
+async fn writer_loop(
+    pool: AnyPool,
+    backend: Backend,
+    rx: std::sync::Arc<tokio::sync::Mutex<mpsc::Receiver<Msg>>>,
+    secrets: Secrets,
+) {
+    // The writer keeps its own connection: no pool checkout or health check per batch.
+    let mut conn: Option<PoolConnection<Any>> = None;
     loop {
         let mut batch = Vec::new();
         let mut stop = false;
@@ -124,30 +168,38 @@ async fn writer_loop(pool: AnyPool, rx: std::sync::Arc<tokio::sync::Mutex<mpsc::
                 }
             }
         }
-        process(&pool, batch, &secrets).await;
+        process(&pool, backend, &mut conn, batch, &secrets).await;
         if stop {
             return;
         }
     }
 }
 
-enum Plan {
-    Insert { id: String },
+pub(crate) enum Plan {
+    Insert {
+        id: String,
+    },
     Replay(SubmitOutcome),
     Conflict,
     /// Same key as an earlier job in this batch: gets that job's answer.
     SameAs(usize),
 }
 
-async fn process(pool: &AnyPool, batch: Vec<Job>, secrets: &Secrets) {
+async fn process(
+    pool: &AnyPool,
+    backend: Backend,
+    conn: &mut Option<PoolConnection<Any>>,
+    batch: Vec<Job>,
+    secrets: &Secrets,
+) {
     let apps: Vec<&NewApplication> = batch.iter().map(|j| &j.app).collect();
-    let mut result = commit_batch(pool, &apps, secrets).await;
+    let mut result = in_transaction(pool, backend, conn, &apps, secrets).await;
     if let Err(StoreError::Db(e)) = &result
         && is_unique_violation(e)
     {
         // Another instance stored the same Idempotency-Key between our check and insert:
         // once more, and the check will find it.
-        result = commit_batch(pool, &apps, secrets).await;
+        result = in_transaction(pool, backend, conn, &apps, secrets).await;
     }
     match result {
         Ok(outcomes) => {
@@ -159,102 +211,285 @@ async fn process(pool: &AnyPool, batch: Vec<Job>, secrets: &Secrets) {
             tracing::error!(error = %e, size = apps.len(), "storing a batch of applications failed");
             let msg = e.to_string();
             for job in batch {
-                let _ = job.reply.send(Err(SubmitError::Store(StoreError::Invalid(msg.clone()))));
+                let _ = job
+                    .reply
+                    .send(Err(SubmitError::Store(StoreError::Invalid(msg.clone()))));
             }
         }
     }
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::Database(d) => d.is_unique_violation() || d.message().contains("UNIQUE constraint"),
+        sqlx::Error::Database(d) => {
+            d.is_unique_violation() || d.message().contains("UNIQUE constraint")
+        }
         _ => false,
     }
 }
 
 /// Year of the receipt sequence, in Japan time.
-fn receipt_year() -> i32 {
+pub(crate) fn receipt_year() -> i32 {
     use chrono::Datelike;
     (chrono::Utc::now() + chrono::Duration::hours(9)).year()
 }
 
-async fn commit_batch(pool: &AnyPool, apps: &[&NewApplication], secrets: &Secrets) -> Result<Vec<std::result::Result<SubmitOutcome, SubmitError>>> {
-    let mut tx = pool.begin().await?;
-    let existing = find_by_keys(&mut tx, apps).await?;
+pub(crate) type Outcomes = Vec<std::result::Result<SubmitOutcome, SubmitError>>;
+
+/// Runs one batch in a transaction on the writer's connection. SQLite starts it IMMEDIATE so
+/// that it never has to upgrade a read lock; on any error the transaction is rolled back and
+/// the connection replaced.
+async fn in_transaction(
+    pool: &AnyPool,
+    backend: Backend,
+    slot: &mut Option<PoolConnection<Any>>,
+    apps: &[&NewApplication],
+    secrets: &Secrets,
+) -> Result<Outcomes> {
+    if slot.is_none() {
+        *slot = Some(pool.acquire().await?);
+    }
+    let Some(conn) = slot.as_mut() else {
+        return Err(StoreError::Unavailable);
+    };
+    let begin = if backend == Backend::Sqlite {
+        "BEGIN IMMEDIATE"
+    } else {
+        "BEGIN"
+    };
+    let result = async {
+        sqlx::query(begin).execute(&mut **conn).await?;
+        let outcomes = commit_batch(conn, apps, secrets).await?;
+        sqlx::query("COMMIT").execute(&mut **conn).await?;
+        Ok(outcomes)
+    }
+    .await;
+    if result.is_err() {
+        let _ = sqlx::query("ROLLBACK").execute(&mut **conn).await;
+        *slot = None;
+    }
+    result
+}
+
+/// Idempotency keys already stored: key → (request hash, the stored outcome).
+pub(crate) type Existing = HashMap<String, (String, SubmitOutcome)>;
+
+/// Decides, for each submission of a batch, whether it is new, a replay or a conflict.
+pub(crate) fn plan(apps: &[&NewApplication], existing: &Existing) -> Vec<Plan> {
     let mut first_with_key: HashMap<&str, usize> = HashMap::new();
-    let mut plans = Vec::with_capacity(apps.len());
-    for (i, a) in apps.iter().enumerate() {
-        let plan = match a.idempotency_key.as_deref() {
+    apps.iter()
+        .enumerate()
+        .map(|(i, a)| match a.idempotency_key.as_deref() {
             Some(k) => match existing.get(k) {
                 Some((hash, outcome)) if *hash == a.request_hash => Plan::Replay(outcome.clone()),
                 Some(_) => Plan::Conflict,
                 None => match first_with_key.get(k) {
-                    Some(&first) if apps[first].request_hash == a.request_hash => Plan::SameAs(first),
+                    Some(&first) if apps[first].request_hash == a.request_hash => {
+                        Plan::SameAs(first)
+                    }
                     Some(_) => Plan::Conflict,
                     None => {
                         first_with_key.insert(k, i);
-                        Plan::Insert { id: uuid::Uuid::now_v7().to_string() }
+                        Plan::Insert {
+                            id: uuid::Uuid::now_v7().to_string(),
+                        }
                     }
                 },
             },
-            None => Plan::Insert { id: uuid::Uuid::now_v7().to_string() },
+            None => Plan::Insert {
+                id: uuid::Uuid::now_v7().to_string(),
+            },
+        })
+        .collect()
+}
+
+/// The new applications of a batch, numbered from `first_seq`, with their audit entries.
+pub(crate) struct Fresh {
+    pub(crate) outcomes: HashMap<usize, SubmitOutcome>,
+    pub(crate) entries: Vec<AuditEntry>,
+}
+
+pub(crate) fn inserts_of(plans: &[Plan]) -> Vec<usize> {
+    plans
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p, Plan::Insert { .. }))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+pub(crate) fn number(
+    apps: &[&NewApplication],
+    plans: &[Plan],
+    inserts: &[usize],
+    year: i32,
+    first_seq: i64,
+    secrets: &Secrets,
+) -> Fresh {
+    let now = now_text();
+    let mut fresh = Fresh {
+        outcomes: HashMap::new(),
+        entries: Vec::with_capacity(inserts.len()),
+    };
+    for (n, &i) in inserts.iter().enumerate() {
+        let Plan::Insert { id } = &plans[i] else {
+            continue;
         };
-        plans.push(plan);
+        let receipt = receipt_number(year, first_seq + n as i64);
+        fresh.entries.push(AuditEntry::new(
+            format!("resident:{}", apps[i].channel),
+            "application.submit",
+            id.clone(),
+            json!({"procedure": apps[i].procedure_id, "form": format!("{}@{}", apps[i].form_id, apps[i].form_version), "receipt_number": receipt}),
+        ));
+        fresh.outcomes.insert(
+            i,
+            SubmitOutcome {
+                id: id.clone(),
+                receipt_number: receipt,
+                status: Status::Received,
+                submitted_at: now.clone(),
+                access_token: secrets.application_token(id),
+                replayed: false,
+            },
+        );
     }
-    let inserts: Vec<usize> = plans.iter().enumerate().filter(|(_, p)| matches!(p, Plan::Insert { .. })).map(|(i, _)| i).collect();
-    let mut fresh: HashMap<usize, SubmitOutcome> = HashMap::new();
-    if !inserts.is_empty() {
-        let year = receipt_year();
-        let counter = format!("receipt_{year}");
-        sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING").bind(&counter).execute(&mut *tx).await?;
-        let row = sqlx::query("UPDATE counters SET value = value + $1 WHERE name = $2 RETURNING value")
-            .bind(inserts.len() as i64)
-            .bind(&counter)
-            .fetch_one(&mut *tx)
-            .await?;
-        let last: i64 = row.try_get(0)?;
-        let first_seq = last - inserts.len() as i64 + 1;
-        let now = now_text();
-        let mut entries = Vec::with_capacity(inserts.len());
-        for (n, &i) in inserts.iter().enumerate() {
-            let Plan::Insert { id } = &plans[i] else { continue };
-            let receipt = receipt_number(year, first_seq + n as i64);
-            entries.push(AuditEntry::new(
-                format!("resident:{}", apps[i].channel),
-                "application.submit",
-                id.clone(),
-                json!({"procedure": apps[i].procedure_id, "form": format!("{}@{}", apps[i].form_id, apps[i].form_version), "receipt_number": receipt}),
-            ));
-            fresh.insert(
-                i,
-                SubmitOutcome {
-                    id: id.clone(),
-                    receipt_number: receipt,
-                    status: Status::Received,
-                    submitted_at: now.clone(),
-                    access_token: secrets.application_token(id),
-                    replayed: false,
-                },
-            );
-        }
-        insert_rows(&mut tx, apps, &inserts, &fresh).await?;
-        audit::append(&mut tx, &entries).await?;
-    }
-    tx.commit().await?;
-    Ok(plans
+    fresh
+}
+
+pub(crate) fn finish(plans: &[Plan], fresh: &HashMap<usize, SubmitOutcome>) -> Outcomes {
+    plans
         .iter()
         .enumerate()
         .map(|(i, plan)| match plan {
             Plan::Insert { .. } => fresh.get(&i).cloned().ok_or(SubmitError::ShuttingDown),
-            Plan::Replay(o) => Ok(SubmitOutcome { replayed: true, ..o.clone() }),
+            Plan::Replay(o) => Ok(SubmitOutcome {
+                replayed: true,
+                ..o.clone()
+            }),
             Plan::Conflict => Err(SubmitError::IdempotencyConflict),
-            Plan::SameAs(first) => fresh.get(first).cloned().map(|o| SubmitOutcome { replayed: true, ..o }).ok_or(SubmitError::IdempotencyConflict),
+            Plan::SameAs(first) => fresh
+                .get(first)
+                .cloned()
+                .map(|o| SubmitOutcome {
+                    replayed: true,
+                    ..o
+                })
+                .ok_or(SubmitError::IdempotencyConflict),
         })
-        .collect())
+        .collect()
 }
 
-async fn find_by_keys(conn: &mut AnyConnection, apps: &[&NewApplication]) -> Result<HashMap<String, (String, SubmitOutcome)>> {
-    let keys: Vec<&str> = apps.iter().filter_map(|a| a.idempotency_key.as_deref()).collect();
+/// The column values of one application row, in `INSERT_COLUMNS` order.
+pub(crate) fn row_values(a: &NewApplication, _o: &SubmitOutcome) -> (String, String) {
+    (
+        serde_json::to_string(&a.answers).unwrap_or_default(),
+        serde_json::to_string(&a.computed).unwrap_or_default(),
+    )
+}
+
+pub(crate) const INSERT_COLUMNS: &str = "id, receipt_number, procedure_id, form_id, form_version, status, answers, computed, lang, channel, idempotency_key, request_hash, submitted_at, updated_at";
+
+/// The sqlx path, used for PostgreSQL (SQLite files have `sqlite_writer`). Plain statements
+/// rather than one large data-modifying CTE: PostgreSQL plans a CTE with hundreds of
+/// parameters for every batch, which measured slower and with long tails.
+async fn commit_batch(
+    tx: &mut AnyConnection,
+    apps: &[&NewApplication],
+    secrets: &Secrets,
+) -> Result<Outcomes> {
+    let existing = find_by_keys(&mut *tx, apps).await?;
+    let plans = plan(apps, &existing);
+    let inserts = inserts_of(&plans);
+    let mut fresh = Fresh {
+        outcomes: HashMap::new(),
+        entries: Vec::new(),
+    };
+    if !inserts.is_empty() {
+        let year = receipt_year();
+        let row = sqlx::query("INSERT INTO counters (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value")
+            .bind(format!("receipt_{year}"))
+            .bind(inserts.len() as i64)
+            .fetch_one(&mut *tx)
+            .await?;
+        let last: i64 = row.try_get(0)?;
+        fresh = number(
+            apps,
+            &plans,
+            &inserts,
+            year,
+            last - inserts.len() as i64 + 1,
+            secrets,
+        );
+        insert_rows(&mut *tx, apps, &inserts, &fresh.outcomes).await?;
+        audit::append(&mut *tx, &fresh.entries).await?;
+    }
+    Ok(finish(&plans, &fresh.outcomes))
+}
+
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    apps: &[&NewApplication],
+    inserts: &[usize],
+    fresh: &HashMap<usize, SubmitOutcome>,
+) -> Result<()> {
+    const COLS: usize = 14;
+    for chunk in inserts.chunks(200) {
+        let values = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * COLS, COLS)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("INSERT INTO applications ({INSERT_COLUMNS}) VALUES {values}");
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for &i in chunk {
+            let (a, o) = (apps[i], &fresh[&i]);
+            let (answers, computed) = row_values(a, o);
+            q = q
+                .bind(o.id.clone())
+                .bind(o.receipt_number.clone())
+                .bind(a.procedure_id.clone())
+                .bind(a.form_id.clone())
+                .bind(i64::from(a.form_version))
+                .bind(Status::Received.as_str())
+                .bind(answers)
+                .bind(computed)
+                .bind(a.lang.code())
+                .bind(a.channel.clone())
+                .bind(a.idempotency_key.clone())
+                .bind(a.request_hash.clone())
+                .bind(o.submitted_at.clone())
+                .bind(o.submitted_at.clone());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub(crate) fn existing_outcome(
+    id: String,
+    receipt: String,
+    status: &str,
+    submitted_at: String,
+) -> SubmitOutcome {
+    // The token is derived from the id, so a replay can return it without it being stored.
+    SubmitOutcome {
+        id,
+        receipt_number: receipt,
+        status: Status::parse(status).unwrap_or(Status::Received),
+        submitted_at,
+        access_token: String::new(),
+        replayed: true,
+    }
+}
+
+async fn find_by_keys(
+    conn: &mut AnyConnection,
+    apps: &[&NewApplication],
+) -> Result<HashMap<String, (String, SubmitOutcome)>> {
+    let keys: Vec<&str> = apps
+        .iter()
+        .filter_map(|a| a.idempotency_key.as_deref())
+        .collect();
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
@@ -276,57 +511,25 @@ async fn find_by_keys(conn: &mut AnyConnection, apps: &[&NewApplication]) -> Res
             key,
             (
                 hash,
-                SubmitOutcome {
-                    id: r.try_get(2)?,
-                    receipt_number: r.try_get(3)?,
-                    status: Status::parse(&status).unwrap_or(Status::Received),
-                    submitted_at: r.try_get(5)?,
-                    access_token: String::new(),
-                    replayed: true,
-                },
+                existing_outcome(r.try_get(2)?, r.try_get(3)?, &status, r.try_get(5)?),
             ),
         );
     }
-    // The token is derived, so a replay can return it without it being stored.
     Ok(out)
-}
-
-async fn insert_rows(conn: &mut AnyConnection, apps: &[&NewApplication], inserts: &[usize], fresh: &HashMap<usize, SubmitOutcome>) -> Result<()> {
-    const COLS: usize = 14;
-    for chunk in inserts.chunks(200) {
-        let values = (0..chunk.len()).map(|i| format!("({})", placeholders(i * COLS, COLS))).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "INSERT INTO applications (id, receipt_number, procedure_id, form_id, form_version, status, answers, computed, lang, channel, idempotency_key, request_hash, submitted_at, updated_at) VALUES {values}"
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for &i in chunk {
-            let (a, o) = (apps[i], &fresh[&i]);
-            q = q
-                .bind(o.id.clone())
-                .bind(o.receipt_number.clone())
-                .bind(a.procedure_id.clone())
-                .bind(a.form_id.clone())
-                .bind(i64::from(a.form_version))
-                .bind(Status::Received.as_str())
-                .bind(Value::Object(a.answers.clone()).to_string())
-                .bind(Value::Object(a.computed.clone()).to_string())
-                .bind(a.lang.code())
-                .bind(a.channel.clone())
-                .bind(a.idempotency_key.clone())
-                .bind(a.request_hash.clone())
-                .bind(o.submitted_at.clone())
-                .bind(o.submitted_at.clone());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 impl crate::Db {
     /// Stores an application durably; returns after the commit.
-    pub async fn submit(&self, app: NewApplication) -> std::result::Result<SubmitOutcome, SubmitError> {
+    pub async fn submit(
+        &self,
+        app: NewApplication,
+    ) -> std::result::Result<SubmitOutcome, SubmitError> {
         let (reply, rx) = oneshot::channel();
-        self.submitter.tx.send(Msg::Submit(Box::new(Job { app, reply }))).await.map_err(|_| SubmitError::ShuttingDown)?;
+        self.submitter
+            .tx
+            .send(Msg::Submit(Box::new(Job { app, reply })))
+            .await
+            .map_err(|_| SubmitError::ShuttingDown)?;
         let mut outcome = rx.await.map_err(|_| SubmitError::ShuttingDown)??;
         if outcome.access_token.is_empty() {
             outcome.access_token = self.secrets().application_token(&outcome.id);
@@ -361,7 +564,9 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredApplication> {
     let obj = |s: &str| -> Result<Map<String, Value>> {
         match serde_json::from_str(s) {
             Ok(Value::Object(m)) => Ok(m),
-            _ => Err(StoreError::Corrupt("application answers are not a JSON object".into())),
+            _ => Err(StoreError::Corrupt(
+                "application answers are not a JSON object".into(),
+            )),
         }
     };
     Ok(StoredApplication {
@@ -370,7 +575,8 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredApplication> {
         procedure_id: r.try_get(2)?,
         form_id: r.try_get(3)?,
         form_version: u32::try_from(r.try_get::<i64, _>(4)?).unwrap_or(0),
-        status: Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("unknown status {status}")))?,
+        status: Status::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown status {status}")))?,
         answers: obj(&answers)?,
         computed: obj(&computed)?,
         lang: Lang::parse(&lang).unwrap_or_default(),
@@ -381,17 +587,27 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<StoredApplication> {
 }
 
 pub async fn get(pool: &AnyPool, id: &str) -> Result<Option<StoredApplication>> {
-    let row = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE id = $1"))).bind(id).fetch_optional(pool).await?;
+    let row = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn count(pool: &AnyPool) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM applications").fetch_one(pool).await?;
+    let row = sqlx::query("SELECT COUNT(*) FROM applications")
+        .fetch_one(pool)
+        .await?;
     Ok(row.try_get(0)?)
 }
 
 pub async fn recent(pool: &AnyPool, limit: i64) -> Result<Vec<StoredApplication>> {
-    let rows = sqlx::query(AssertSqlSafe(format!("{SELECT} ORDER BY submitted_at DESC, id DESC LIMIT $1"))).bind(limit).fetch_all(pool).await?;
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{SELECT} ORDER BY submitted_at DESC, id DESC LIMIT $1"
+    )))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -399,7 +615,10 @@ pub async fn recent(pool: &AnyPool, limit: i64) -> Result<Vec<StoredApplication>
 pub async fn existing_ids(pool: &AnyPool, ids: &[String]) -> Result<Vec<String>> {
     let mut found = Vec::new();
     for chunk in ids.chunks(500) {
-        let sql = format!("SELECT id FROM applications WHERE id IN ({})", placeholders(0, chunk.len()));
+        let sql = format!(
+            "SELECT id FROM applications WHERE id IN ({})",
+            placeholders(0, chunk.len())
+        );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in chunk {
             q = q.bind(id.clone());

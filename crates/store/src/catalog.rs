@@ -8,7 +8,13 @@ use crate::audit::{self, AuditEntry};
 use crate::{Db, Result, StoreError, now_text};
 
 /// Replaces or inserts departments and procedures in one transaction, with one audit entry.
-pub async fn upsert(db: &Db, actor: &str, source: &str, departments: &[Department], procedures: &[Procedure]) -> Result<()> {
+pub async fn upsert(
+    db: &Db,
+    actor: &str,
+    source: &str,
+    departments: &[Department],
+    procedures: &[Procedure],
+) -> Result<()> {
     let mut tx = db.writer().begin().await?;
     let now = now_text();
     for d in departments {
@@ -34,7 +40,12 @@ pub async fn upsert(db: &Db, actor: &str, source: &str, departments: &[Departmen
         .execute(&mut *tx)
         .await?;
     }
-    let entry = AuditEntry::new(actor, "catalog.import", source, json!({"departments": departments.len(), "procedures": procedures.len()}));
+    let entry = AuditEntry::new(
+        actor,
+        "catalog.import",
+        source,
+        json!({"departments": departments.len(), "procedures": procedures.len()}),
+    );
     audit::append(&mut tx, &[entry]).await?;
     // Bumping the version tells every instance to reload its in-memory catalogue.
     bump_version(&mut tx).await?;
@@ -44,14 +55,21 @@ pub async fn upsert(db: &Db, actor: &str, source: &str, departments: &[Departmen
 
 async fn bump_version(conn: &mut sqlx::AnyConnection) -> Result<()> {
     sqlx::query("INSERT INTO counters (name, value) VALUES ('catalog_version', 0) ON CONFLICT (name) DO NOTHING").execute(&mut *conn).await?;
-    sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'catalog_version'").execute(&mut *conn).await?;
+    sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'catalog_version'")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 /// Changes whenever the catalogue or a form changes.
 pub async fn version(pool: &AnyPool) -> Result<i64> {
-    let row = sqlx::query("SELECT value FROM counters WHERE name = 'catalog_version'").fetch_optional(pool).await?;
-    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?.unwrap_or(0))
+    let row = sqlx::query("SELECT value FROM counters WHERE name = 'catalog_version'")
+        .fetch_optional(pool)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<i64, _>(0))
+        .transpose()?
+        .unwrap_or(0))
 }
 
 pub(crate) async fn bump_version_now(db: &Db) -> Result<()> {
@@ -62,7 +80,9 @@ pub(crate) async fn bump_version_now(db: &Db) -> Result<()> {
 }
 
 pub async fn departments(pool: &AnyPool) -> Result<Vec<Department>> {
-    let rows = sqlx::query("SELECT data FROM departments ORDER BY id").fetch_all(pool).await?;
+    let rows = sqlx::query("SELECT data FROM departments ORDER BY id")
+        .fetch_all(pool)
+        .await?;
     rows.iter()
         .map(|r| {
             let data: String = r.try_get(0)?;
@@ -72,7 +92,9 @@ pub async fn departments(pool: &AnyPool) -> Result<Vec<Department>> {
 }
 
 pub async fn procedures(pool: &AnyPool) -> Result<Vec<Procedure>> {
-    let rows = sqlx::query("SELECT data FROM procedures ORDER BY id").fetch_all(pool).await?;
+    let rows = sqlx::query("SELECT data FROM procedures ORDER BY id")
+        .fetch_all(pool)
+        .await?;
     rows.iter()
         .map(|r| {
             let data: String = r.try_get(0)?;
@@ -82,6 +104,10 @@ pub async fn procedures(pool: &AnyPool) -> Result<Vec<Procedure>> {
 }
 
 pub async fn department_ids(pool: &AnyPool) -> Result<Vec<String>> {
-    let rows = sqlx::query("SELECT id FROM departments").fetch_all(pool).await?;
-    rows.iter().map(|r| r.try_get::<String, _>(0).map_err(StoreError::from)).collect()
+    let rows = sqlx::query("SELECT id FROM departments")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
+        .collect()
 }

@@ -49,37 +49,50 @@ fn derive(master: &[u8], purpose: &str) -> [u8; 32] {
 
 impl Secrets {
     pub fn from_master(master: &[u8]) -> Secrets {
-        Secrets { token_key: derive(master, "madoguchi/application-token/v1"), seal_key: derive(master, "madoguchi/seal/v1") }
+        Secrets {
+            token_key: derive(master, "madoguchi/application-token/v1"),
+            seal_key: derive(master, "madoguchi/seal/v1"),
+        }
     }
 
     pub(crate) async fn load_or_create(pool: &AnyPool) -> Result<Secrets> {
         let fresh = hex::encode(random_bytes::<32>());
         sqlx::query("INSERT INTO settings (key, value) VALUES ('master_secret', $1) ON CONFLICT (key) DO NOTHING").bind(&fresh).execute(pool).await?;
-        let row = sqlx::query("SELECT value FROM settings WHERE key = 'master_secret'").fetch_one(pool).await?;
+        let row = sqlx::query("SELECT value FROM settings WHERE key = 'master_secret'")
+            .fetch_one(pool)
+            .await?;
         let master: String = row.try_get(0)?;
-        let master = hex::decode(master).map_err(|_| StoreError::Corrupt("master_secret is not hex".into()))?;
+        let master = hex::decode(master)
+            .map_err(|_| StoreError::Corrupt("master_secret is not hex".into()))?;
         Ok(Secrets::from_master(&master))
     }
 
     /// The access token of an application: only its holder may read the status.
     pub fn application_token(&self, application_id: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.token_key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.token_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
         mac.update(application_id.as_bytes());
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
     pub fn check_application_token(&self, application_id: &str, token: &str) -> bool {
-        let Ok(given) = URL_SAFE_NO_PAD.decode(token.trim()) else { return false };
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.token_key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        let Ok(given) = URL_SAFE_NO_PAD.decode(token.trim()) else {
+            return false;
+        };
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.token_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
         mac.update(application_id.as_bytes());
         mac.verify_slice(&given).is_ok()
     }
 
     /// Encrypts a sensitive value (AES-256-GCM, random nonce): `v1.<base64>`.
     pub fn seal(&self, plain: &str) -> String {
-        let cipher = Aes256Gcm::new_from_slice(&self.seal_key).unwrap_or_else(|_| unreachable!("32-byte key"));
+        let cipher = Aes256Gcm::new_from_slice(&self.seal_key)
+            .unwrap_or_else(|_| unreachable!("32-byte key"));
         let nonce_bytes = random_bytes::<12>();
-        let ct = cipher.encrypt(Nonce::from_slice(&nonce_bytes), plain.as_bytes()).unwrap_or_else(|_| unreachable!("encryption of a short text"));
+        let ct = cipher
+            .encrypt(Nonce::from_slice(&nonce_bytes), plain.as_bytes())
+            .unwrap_or_else(|_| unreachable!("encryption of a short text"));
         let mut out = nonce_bytes.to_vec();
         out.extend_from_slice(&ct);
         format!("v1.{}", URL_SAFE_NO_PAD.encode(out))
@@ -91,7 +104,9 @@ impl Secrets {
             return None;
         }
         let cipher = Aes256Gcm::new_from_slice(&self.seal_key).ok()?;
-        let plain = cipher.decrypt(Nonce::from_slice(&data[..12]), &data[12..]).ok()?;
+        let plain = cipher
+            .decrypt(Nonce::from_slice(&data[..12]), &data[12..])
+            .ok()?;
         String::from_utf8(plain).ok()
     }
 }

@@ -24,10 +24,18 @@ pub struct Draft {
 }
 
 fn expiry() -> String {
-    (chrono::Utc::now() + chrono::Duration::days(DRAFT_DAYS)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    (chrono::Utc::now() + chrono::Duration::days(DRAFT_DAYS))
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
-pub async fn create(pool: &AnyPool, session_hash: &str, procedure_id: &str, form_id: &str, form_version: u32) -> Result<Draft> {
+pub async fn create(
+    pool: &AnyPool,
+    session_hash: &str,
+    procedure_id: &str,
+    form_id: &str,
+    form_version: u32,
+) -> Result<Draft> {
     let id = uuid::Uuid::new_v4().to_string();
     let now = now_text();
     let expires = expiry();
@@ -92,12 +100,20 @@ pub async fn save_answers(pool: &AnyPool, id: &str, answers: &Map<String, Value>
 
 /// Sets a new resume code for the draft (replacing any earlier one).
 pub async fn set_resume_code(pool: &AnyPool, id: &str, code: &str) -> Result<()> {
-    sqlx::query("UPDATE drafts SET resume_hash = $1 WHERE id = $2").bind(sha256_hex(normalize_code(code).as_bytes())).bind(id).execute(pool).await?;
+    sqlx::query("UPDATE drafts SET resume_hash = $1 WHERE id = $2")
+        .bind(sha256_hex(normalize_code(code).as_bytes()))
+        .bind(id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 fn normalize_code(code: &str) -> String {
-    madoguchi_core::japanese::nfkc(code).chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase()
+    madoguchi_core::japanese::nfkc(code)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase()
 }
 
 /// Moves a draft to `session_hash` if the code matches; returns whether it did.
@@ -115,23 +131,43 @@ pub async fn resume(pool: &AnyPool, id: &str, code: &str, session_hash: &str) ->
 /// Links the draft to the application made from it; a second submission of the same draft
 /// then finds the application instead of making another.
 pub async fn mark_submitted(pool: &AnyPool, id: &str, application_id: &str) -> Result<()> {
-    sqlx::query("UPDATE drafts SET application_id = $1, answers = '{}', updated_at = $2 WHERE id = $3").bind(application_id).bind(now_text()).bind(id).execute(pool).await?;
+    sqlx::query(
+        "UPDATE drafts SET application_id = $1, answers = '{}', updated_at = $2 WHERE id = $3",
+    )
+    .bind(application_id)
+    .bind(now_text())
+    .bind(id)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
-pub async fn for_session(pool: &AnyPool, session_hash: &str) -> Result<Vec<(String, String, String)>> {
+pub async fn for_session(
+    pool: &AnyPool,
+    session_hash: &str,
+) -> Result<Vec<(String, String, String)>> {
     let rows = sqlx::query("SELECT id, procedure_id, updated_at FROM drafts WHERE session_hash = $1 AND application_id IS NULL AND expires_at > $2 ORDER BY updated_at DESC")
         .bind(session_hash)
         .bind(now_text())
         .fetch_all(pool)
         .await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
 }
 
 /// Deletes expired drafts and their uploads (retention).
 pub async fn purge_expired(pool: &AnyPool) -> Result<u64> {
     let now = now_text();
-    sqlx::query("DELETE FROM uploads WHERE owner IN (SELECT id FROM drafts WHERE expires_at <= $1)").bind(&now).execute(pool).await?;
-    let r = sqlx::query("DELETE FROM drafts WHERE expires_at <= $1").bind(&now).execute(pool).await?;
+    sqlx::query(
+        "DELETE FROM uploads WHERE owner IN (SELECT id FROM drafts WHERE expires_at <= $1)",
+    )
+    .bind(&now)
+    .execute(pool)
+    .await?;
+    let r = sqlx::query("DELETE FROM drafts WHERE expires_at <= $1")
+        .bind(&now)
+        .execute(pool)
+        .await?;
     Ok(r.rows_affected())
 }

@@ -46,14 +46,24 @@ pub async fn publish(db: &Db, actor: &str, form: &Form, source: &str) -> Result<
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
-    audit::append(&mut tx, &[AuditEntry::new(actor, "form.publish", format!("{}@{}", form.id, form.version), json!({"procedure": form.procedure, "source": source}))]).await?;
+    audit::append(
+        &mut tx,
+        &[AuditEntry::new(
+            actor,
+            "form.publish",
+            format!("{}@{}", form.id, form.version),
+            json!({"procedure": form.procedure, "source": source}),
+        )],
+    )
+    .await?;
     tx.commit().await?;
     crate::catalog::bump_version_now(db).await?;
     Ok(Published::New)
 }
 
 fn parse(definition: &str, id: &str) -> Result<Form> {
-    let value: serde_json::Value = serde_json::from_str(definition).map_err(|e| StoreError::Corrupt(format!("form {id}: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(definition)
+        .map_err(|e| StoreError::Corrupt(format!("form {id}: {e}")))?;
     Form::from_value(id, value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
@@ -71,6 +81,11 @@ pub async fn latest_all(pool: &AnyPool) -> Result<Vec<Form>> {
 }
 
 pub async fn get(pool: &AnyPool, id: &str, version: u32) -> Result<Option<Form>> {
-    let row = sqlx::query("SELECT definition FROM forms WHERE id = $1 AND version = $2").bind(id).bind(i64::from(version)).fetch_optional(pool).await?;
-    row.map(|r| parse(&r.try_get::<String, _>(0)?, id)).transpose()
+    let row = sqlx::query("SELECT definition FROM forms WHERE id = $1 AND version = $2")
+        .bind(id)
+        .bind(i64::from(version))
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| parse(&r.try_get::<String, _>(0)?, id))
+        .transpose()
 }

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod migrations;
 pub mod postal;
 pub mod sessions;
+mod sqlite_writer;
 pub mod uploads;
 
 use std::str::FromStr;
@@ -43,6 +44,8 @@ pub enum StoreError {
     Invalid(String),
     #[error("the database is busy; try again")]
     Unavailable,
+    #[error("cannot start the submission writer: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -88,6 +91,7 @@ impl Db {
                 .max_connections(max)
                 .min_connections(0)
                 .acquire_timeout(Duration::from_secs(10))
+                .test_before_acquire(false)
                 .after_connect(move |conn, _meta| {
                     let schema = schema.clone();
                     Box::pin(async move {
@@ -97,6 +101,11 @@ impl Db {
                                 conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;").await?;
                             }
                             Backend::Postgres => {
+                                // Statements are prepared once per connection; a generic plan
+                                // chosen while a table was small (a sequential scan) would stay
+                                // as the table grows. Plan each execution for its values
+                                // (measured: an unprepared lookup instead costs a round trip).
+                                sqlx::query("SET plan_cache_mode = force_custom_plan").execute(&mut *conn).await?;
                                 if let Some(s) = schema {
                                     sqlx::query(sqlx::AssertSqlSafe(format!("SET search_path TO \"{s}\""))).execute(&mut *conn).await?;
                                 }
@@ -107,15 +116,22 @@ impl Db {
                 })
         };
         let (read_max, write_max) = match backend {
-            Backend::Sqlite => (4, 1),
+            // One connection stays with the submission writer, one serves other writes.
+            Backend::Sqlite => (4, 2),
             Backend::Postgres => (opts.max_connections.unwrap_or(16), 4),
         };
         let write = make_pool(write_max).connect_with(connect.clone()).await?;
         migrations::apply(&write, backend).await?;
         let read = make_pool(read_max).connect_with(connect).await?;
         let secrets = crypto::Secrets::load_or_create(&write).await?;
-        let submitter = applications::Submitter::start(write.clone(), backend, secrets);
-        Ok(Db { backend, read, write, submitter })
+        let submitter =
+            applications::Submitter::start(write.clone(), backend, secrets, sqlite_file(url))?;
+        Ok(Db {
+            backend,
+            read,
+            write,
+            submitter,
+        })
     }
 
     pub fn reader(&self) -> &AnyPool {
@@ -144,14 +160,28 @@ impl Db {
     }
 }
 
+/// The file of a `sqlite://PATH?…` URL (none for in-memory databases).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
 /// Now, as stored: RFC 3339 UTC with milliseconds, which sorts as text on both backends.
 pub fn now_text() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 /// `$1, $2, …` starting after `offset` placeholders.
 pub(crate) fn placeholders(offset: usize, count: usize) -> String {
-    (offset + 1..=offset + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (offset + 1..=offset + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub mod testing;

@@ -11,10 +11,11 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial schema",
-    sql: r#"
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial schema",
+        sql: r#"
 CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -119,17 +120,19 @@ CREATE TABLE postal_codes (
 );
 CREATE INDEX postal_codes_code ON postal_codes (code);
 "#,
-}, Migration {
-    version: 2,
-    name: "background job leases",
-    sql: r#"
+    },
+    Migration {
+        version: 2,
+        name: "background job leases",
+        sql: r#"
 CREATE TABLE job_leases (
     name TEXT PRIMARY KEY,
     holder TEXT NOT NULL,
     expires_at TEXT NOT NULL
 );
 "#,
-}];
+    },
+];
 
 fn dialect(sql: &str, backend: Backend) -> String {
     sql.replace(
@@ -151,30 +154,41 @@ pub async fn apply(pool: &AnyPool, backend: Backend) -> Result<Vec<i64>> {
     for m in MIGRATIONS {
         let mut tx = pool.begin().await?;
         if backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(7468201)").execute(&mut *tx).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7468201)")
+                .execute(&mut *tx)
+                .await?;
         }
-        let done: Option<i64> = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
-            .bind(m.version)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
+        let done: Option<i64> =
+            sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(m.version)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
         if done.is_some() {
             tx.rollback().await?;
             continue;
         }
-        for statement in dialect(m.sql, backend).split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        for statement in dialect(m.sql, backend)
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             sqlx::query(sqlx::AssertSqlSafe(statement.to_string()))
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| StoreError::Invalid(format!("migration {} ({}) failed: {e}", m.version, m.name)))?;
+                .map_err(|e| {
+                    StoreError::Invalid(format!("migration {} ({}) failed: {e}", m.version, m.name))
+                })?;
         }
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(m.version)
-            .bind(m.name)
-            .bind(crate::now_text())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(crate::now_text())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         applied.push(m.version);
     }
@@ -183,6 +197,10 @@ pub async fn apply(pool: &AnyPool, backend: Backend) -> Result<Vec<i64>> {
 
 /// Versions recorded as applied.
 pub async fn applied_versions(pool: &AnyPool) -> Result<Vec<i64>> {
-    let rows = sqlx::query("SELECT version FROM schema_migrations ORDER BY version").fetch_all(pool).await?;
-    rows.iter().map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from)).collect()
+    let rows = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from))
+        .collect()
 }

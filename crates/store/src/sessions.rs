@@ -18,13 +18,19 @@ pub struct Session {
 }
 
 fn expiry() -> String {
-    (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS))
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 /// Creates a session; returns the cookie token and the session.
 pub async fn create(pool: &AnyPool) -> Result<(String, Session)> {
     let token = random_token();
-    let s = Session { id_hash: sha256_hex(token.as_bytes()), csrf: random_token(), data: Map::new() };
+    let s = Session {
+        id_hash: sha256_hex(token.as_bytes()),
+        csrf: random_token(),
+        data: Map::new(),
+    };
     sqlx::query("INSERT INTO sessions (id_hash, csrf, data, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&s.id_hash)
         .bind(&s.csrf)
@@ -38,14 +44,22 @@ pub async fn create(pool: &AnyPool) -> Result<(String, Session)> {
 
 pub async fn load(pool: &AnyPool, token: &str) -> Result<Option<Session>> {
     let id_hash = sha256_hex(token.as_bytes());
-    let row = sqlx::query("SELECT csrf, data FROM sessions WHERE id_hash = $1 AND expires_at > $2").bind(&id_hash).bind(crate::now_text()).fetch_optional(pool).await?;
+    let row = sqlx::query("SELECT csrf, data FROM sessions WHERE id_hash = $1 AND expires_at > $2")
+        .bind(&id_hash)
+        .bind(crate::now_text())
+        .fetch_optional(pool)
+        .await?;
     let Some(row) = row else { return Ok(None) };
     let data: String = row.try_get(1)?;
     let data = match serde_json::from_str(&data) {
         Ok(Value::Object(m)) => m,
         _ => return Err(StoreError::Corrupt("session data".into())),
     };
-    Ok(Some(Session { id_hash, csrf: row.try_get(0)?, data }))
+    Ok(Some(Session {
+        id_hash,
+        csrf: row.try_get(0)?,
+        data,
+    }))
 }
 
 /// Saves the data and extends the session (sliding expiry).
@@ -60,6 +74,9 @@ pub async fn save(pool: &AnyPool, s: &Session) -> Result<()> {
 }
 
 pub async fn purge_expired(pool: &AnyPool) -> Result<u64> {
-    let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(crate::now_text()).execute(pool).await?;
+    let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(crate::now_text())
+        .execute(pool)
+        .await?;
     Ok(r.rows_affected())
 }

@@ -17,12 +17,23 @@ pub struct UploadMeta {
     pub sha256: String,
 }
 
-pub async fn store(pool: &AnyPool, owner: &str, field_key: &str, filename: &str, content_type: &str, bytes: &[u8]) -> Result<UploadMeta> {
+pub async fn store(
+    pool: &AnyPool,
+    owner: &str,
+    field_key: &str,
+    filename: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<UploadMeta> {
     let meta = UploadMeta {
         id: uuid::Uuid::new_v4().simple().to_string(),
         owner: owner.into(),
         field_key: field_key.into(),
-        filename: filename.chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\')).take(120).collect(),
+        filename: filename
+            .chars()
+            .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
+            .take(120)
+            .collect(),
         content_type: content_type.into(),
         size: bytes.len() as i64,
         sha256: sha256_hex(bytes),
@@ -60,6 +71,10 @@ pub async fn meta(pool: &AnyPool, id: &str) -> Result<Option<UploadMeta>> {
 
 /// Moves the uploads of a draft to the application made from it.
 pub async fn reassign(pool: &AnyPool, from_owner: &str, to_owner: &str) -> Result<()> {
-    sqlx::query("UPDATE uploads SET owner = $1 WHERE owner = $2").bind(to_owner).bind(from_owner).execute(pool).await?;
+    sqlx::query("UPDATE uploads SET owner = $1 WHERE owner = $2")
+        .bind(to_owner)
+        .bind(from_owner)
+        .execute(pool)
+        .await?;
     Ok(())
 }

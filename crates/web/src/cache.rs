@@ -18,15 +18,19 @@ pub struct Snapshot {
     /// Newest form version by procedure id.
     pub forms: HashMap<String, Arc<Form>>,
     pub index: CatalogIndex,
+    by_id: HashMap<String, usize>,
+    department_by_id: HashMap<String, usize>,
 }
 
 impl Snapshot {
     pub fn procedure(&self, id: &str) -> Option<&Procedure> {
-        self.procedures.iter().find(|p| p.id == id)
+        self.by_id.get(id).and_then(|i| self.procedures.get(*i))
     }
 
     pub fn department(&self, id: &str) -> Option<&Department> {
-        self.departments.iter().find(|d| d.id == id)
+        self.department_by_id
+            .get(id)
+            .and_then(|i| self.departments.get(*i))
     }
 
     pub fn form_for(&self, procedure_id: &str) -> Option<Arc<Form>> {
@@ -46,15 +50,42 @@ async fn build(db: &Db) -> Result<Snapshot> {
     let version = catalog::version(db.reader()).await?;
     let departments = catalog::departments(db.reader()).await?;
     let procedures = catalog::procedures(db.reader()).await?;
-    let forms = forms::latest_all(db.reader()).await?.into_iter().map(|f| (f.procedure.clone(), Arc::new(f))).collect();
+    let forms = forms::latest_all(db.reader())
+        .await?
+        .into_iter()
+        .map(|f| (f.procedure.clone(), Arc::new(f)))
+        .collect();
     let index = CatalogIndex::build(&procedures, &departments, &[]);
-    Ok(Snapshot { version, departments, procedures, forms, index })
+    let by_id = procedures
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.clone(), i))
+        .collect();
+    let department_by_id = departments
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.clone(), i))
+        .collect();
+    Ok(Snapshot {
+        version,
+        departments,
+        procedures,
+        forms,
+        index,
+        by_id,
+        department_by_id,
+    })
 }
 
 impl CatalogCache {
     pub async fn load(db: Db) -> Result<CatalogCache> {
         let snap = build(&db).await?;
-        Ok(CatalogCache { db, current: Arc::new(RwLock::new(Arc::new(snap))), checked_ms: Arc::new(AtomicI64::new(0)), started: Instant::now() })
+        Ok(CatalogCache {
+            db,
+            current: Arc::new(RwLock::new(Arc::new(snap))),
+            checked_ms: Arc::new(AtomicI64::new(0)),
+            started: Instant::now(),
+        })
     }
 
     fn cached(&self) -> Arc<Snapshot> {
@@ -68,7 +99,12 @@ impl CatalogCache {
     pub async fn get(&self) -> Arc<Snapshot> {
         let now = self.started.elapsed().as_millis() as i64;
         let last = self.checked_ms.load(Ordering::Relaxed);
-        if now - last < 1000 || self.checked_ms.compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed).is_err() {
+        if now - last < 1000
+            || self
+                .checked_ms
+                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
+                .is_err()
+        {
             return self.cached();
         }
         self.refresh_if_changed().await

@@ -9,8 +9,10 @@ fn load(text: &str) -> HashMap<String, String> {
     toml::from_str(text).unwrap_or_else(|e| panic!("built-in locale file is invalid: {e}"))
 }
 
-static JA: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(include_str!("../locales/ja.toml")));
-static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(include_str!("../locales/en.toml")));
+static JA: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| load(include_str!("../locales/ja.toml")));
+static EN: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| load(include_str!("../locales/en.toml")));
 
 /// The message for `key`; the key itself if it is missing (a test checks none is).
 pub fn t(lang: Lang, key: &str) -> String {
@@ -18,7 +20,11 @@ pub fn t(lang: Lang, key: &str) -> String {
         Lang::Ja => &*JA,
         Lang::En => &*EN,
     };
-    table.get(key).or_else(|| JA.get(key)).cloned().unwrap_or_else(|| key.to_string())
+    table
+        .get(key)
+        .or_else(|| JA.get(key))
+        .cloned()
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// The message with `{name}` replaced by the given values.
@@ -45,7 +51,13 @@ mod tests {
 
     #[test]
     fn parameters_are_filled() {
-        assert_eq!(tf(Lang::Ja, "form.step", &[("i", "1"), ("n", "3")]), "1 / 3ページ");
-        assert_eq!(tf(Lang::En, "form.step", &[("i", "1"), ("n", "3")]), "Page 1 of 3");
+        assert_eq!(
+            tf(Lang::Ja, "form.step", &[("i", "1"), ("n", "3")]),
+            "1 / 3ページ"
+        );
+        assert_eq!(
+            tf(Lang::En, "form.step", &[("i", "1"), ("n", "3")]),
+            "Page 1 of 3"
+        );
     }
 }

@@ -23,7 +23,11 @@ pub use state::{AppState, WebConfig};
 
 /// The whole application: portal, API, assets and health check.
 pub fn router(state: AppState) -> Router {
-    let max_body = state.config.max_upload_bytes.max(state.config.max_json_bytes) + 64 * 1024;
+    let max_body = state
+        .config
+        .max_upload_bytes
+        .max(state.config.max_json_bytes)
+        + 64 * 1024;
     Router::new()
         .merge(portal::routes())
         .nest("/api/v1", api::routes())

@@ -18,45 +18,65 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("home.html", include_str!("../templates/home.html")),
     ("list.html", include_str!("../templates/list.html")),
-    ("procedure.html", include_str!("../templates/procedure.html")),
+    (
+        "procedure.html",
+        include_str!("../templates/procedure.html"),
+    ),
     ("check.html", include_str!("../templates/check.html")),
     ("saved.html", include_str!("../templates/saved.html")),
     ("resume.html", include_str!("../templates/resume.html")),
-    ("confirmation.html", include_str!("../templates/confirmation.html")),
+    (
+        "confirmation.html",
+        include_str!("../templates/confirmation.html"),
+    ),
     ("status.html", include_str!("../templates/status.html")),
     ("error.html", include_str!("../templates/error.html")),
 ];
 
 fn lang_of(state: &State) -> Lang {
-    state.lookup("lang").and_then(|v| v.as_str().and_then(Lang::parse)).unwrap_or_default()
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .unwrap_or_default()
 }
 
 impl Templates {
     pub fn new() -> Templates {
         let mut env = Environment::new();
         for (name, source) in TEMPLATES {
-            env.add_template(name, source).unwrap_or_else(|e| panic!("built-in template {name} is invalid: {e}"));
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("built-in template {name} is invalid: {e}"));
         }
         // The field macros are defined inside the page block so that they see its variables.
-        let form_page = include_str!("../templates/form_page.html").replace("{# MACROS #}", include_str!("../templates/macros.html"));
-        env.add_template_owned("form_page.html", form_page).unwrap_or_else(|e| panic!("built-in template form_page.html is invalid: {e}"));
+        let form_page = include_str!("../templates/form_page.html")
+            .replace("{# MACROS #}", include_str!("../templates/macros.html"));
+        env.add_template_owned("form_page.html", form_page)
+            .unwrap_or_else(|e| panic!("built-in template form_page.html is invalid: {e}"));
         // t("key", name=value…): an interface message in the page's language.
-        env.add_function("t", |state: &State, key: &str, kwargs: Kwargs| -> Result<String, Error> {
-            let lang = lang_of(state);
-            let mut s = i18n::t(lang, key);
-            for k in kwargs.args() {
-                let v: Value = kwargs.get(k)?;
-                s = s.replace(&format!("{{{k}}}"), &v.to_string());
-            }
-            Ok(s)
-        });
+        env.add_function(
+            "t",
+            |state: &State, key: &str, kwargs: Kwargs| -> Result<String, Error> {
+                let lang = lang_of(state);
+                let mut s = i18n::t(lang, key);
+                for k in kwargs.args() {
+                    let v: Value = kwargs.get(k)?;
+                    s = s.replace(&format!("{{{k}}}"), &v.to_string());
+                }
+                Ok(s)
+            },
+        );
         // A {ja, en} text in the page's language.
         env.add_filter("tx", |state: &State, v: Value| -> String {
             if let Some(s) = v.as_str() {
                 return s.to_string();
             }
             let lang = lang_of(state);
-            let pick = |k: &str| v.get_attr(k).ok().filter(|x| !x.is_undefined() && !x.is_none()).map(|x| x.to_string());
+            let pick = |k: &str| {
+                v.get_attr(k)
+                    .ok()
+                    .filter(|x| !x.is_undefined() && !x.is_none())
+                    .map(|x| x.to_string())
+            };
             match lang {
                 Lang::En => pick("en").or_else(|| pick("ja")),
                 Lang::Ja => pick("ja"),
@@ -65,15 +85,23 @@ impl Templates {
         });
         // An ISO date (or timestamp) as 和暦 in Japanese, day-month-year in English.
         env.add_filter("date", |state: &State, v: &str| -> String {
-            let Ok(d) = chrono::NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d") else { return v.to_string() };
+            let Ok(d) = chrono::NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d")
+            else {
+                return v.to_string();
+            };
             match lang_of(state) {
                 Lang::Ja => wareki::format_ja(d),
                 Lang::En => wareki::format_en(d),
             }
         });
         env.add_filter("datetime", |state: &State, v: &str| -> String {
-            let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) else { return v.to_string() };
-            let jst = t.with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap_or_else(|| unreachable!("valid offset")));
+            let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) else {
+                return v.to_string();
+            };
+            let jst = t.with_timezone(
+                &chrono::FixedOffset::east_opt(9 * 3600)
+                    .unwrap_or_else(|| unreachable!("valid offset")),
+            );
             let d = jst.date_naive();
             match lang_of(state) {
                 Lang::Ja => format!("{} {}", wareki::format_ja(d), jst.format("%H:%M")),
@@ -81,7 +109,11 @@ impl Templates {
             }
         });
         env.add_filter("yen", |state: &State, v: i64| -> String {
-            madoguchi_core::forms::validate::format_computed(madoguchi_core::forms::definition::ComputedFormat::Yen, v, lang_of(state))
+            madoguchi_core::forms::validate::format_computed(
+                madoguchi_core::forms::definition::ComputedFormat::Yen,
+                v,
+                lang_of(state),
+            )
         });
         Templates { env }
     }
@@ -117,5 +149,12 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         "app.js" => (SCRIPT, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
 }

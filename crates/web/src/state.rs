@@ -43,6 +43,11 @@ pub struct AppState {
 impl AppState {
     pub async fn new(db: Db, config: WebConfig) -> Result<AppState, madoguchi_store::StoreError> {
         let catalog = CatalogCache::load(db.clone()).await?;
-        Ok(AppState { db, config: Arc::new(config), catalog, templates: Arc::new(Templates::new()) })
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+            catalog,
+            templates: Arc::new(Templates::new()),
+        })
     }
 }

@@ -64,5 +64,7 @@ codes!(LIFE_EVENTS:
 /// Finds a code by its code or its Japanese or English label.
 pub fn find(table: &'static [Code], s: &str) -> Option<&'static Code> {
     let s = s.trim();
-    table.iter().find(|c| c.code == s || c.ja == s || c.en.eq_ignore_ascii_case(s))
+    table
+        .iter()
+        .find(|c| c.code == s || c.ja == s || c.en.eq_ignore_ascii_case(s))
 }

@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::codes::{self, CATEGORIES, LIFE_EVENTS};
-use super::model::{DeliveryMethod, Department, IdentityLevel, OfflineReason, OnlineStatus, Procedure};
+use super::model::{
+    DeliveryMethod, Department, IdentityLevel, OfflineReason, OnlineStatus, Procedure,
+};
 use super::survey;
 use crate::forms::definition::is_valid_id;
 use crate::text::Text;
@@ -46,11 +48,19 @@ pub struct Parsed {
 }
 
 fn file_error(line: usize, message: impl Into<String>) -> RowError {
-    RowError { line, column: None, message: message.into() }
+    RowError {
+        line,
+        column: None,
+        message: message.into(),
+    }
 }
 
 fn line_of(bytes: &[u8], offset: usize) -> usize {
-    bytes[..offset.min(bytes.len())].iter().filter(|b| **b == b'\n').count() + 1
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// UTF-8 (with or without BOM) or Shift_JIS (CP932). Anything else names the first bad line.
@@ -63,28 +73,70 @@ pub fn decode(bytes: &[u8]) -> Result<String, RowError> {
             if !had_errors {
                 return Ok(text.into_owned());
             }
-            let sjis_line = text.find('\u{FFFD}').map(|i| text[..i].matches('\n').count() + 1).unwrap_or(1);
+            let sjis_line = text
+                .find('\u{FFFD}')
+                .map(|i| text[..i].matches('\n').count() + 1)
+                .unwrap_or(1);
             let utf8_line = line_of(body, utf8_err.valid_up_to());
             Err(file_error(
                 utf8_line.max(sjis_line),
-                format!("the file is neither UTF-8 nor Shift_JIS: invalid UTF-8 at line {utf8_line}, invalid Shift_JIS at line {sjis_line}. Save it as UTF-8 and import it again"),
+                format!(
+                    "the file is neither UTF-8 nor Shift_JIS: invalid UTF-8 at line {utf8_line}, invalid Shift_JIS at line {sjis_line}. Save it as UTF-8 and import it again"
+                ),
             ))
         }
     }
 }
 
-const DEPARTMENT_COLUMNS: &[&str] = &["id", "name", "name_en", "location", "location_en", "phone", "email", "hours", "hours_en"];
+const DEPARTMENT_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "name_en",
+    "location",
+    "location_en",
+    "phone",
+    "email",
+    "hours",
+    "hours_en",
+];
 const PROCEDURE_COLUMNS: &[&str] = &[
-    "id", "name", "name_en", "reading", "aliases", "department", "categories", "life_events", "summary", "summary_en", "eligibility",
-    "eligibility_en", "legal_basis", "online_status", "external_service", "external_url", "offline_reason", "offline_note",
-    "offline_alternative", "identity_level", "fee", "fee_note", "attachments", "delivery_methods", "processing_period",
-    "processing_days", "contact", "url", "updated",
+    "id",
+    "name",
+    "name_en",
+    "reading",
+    "aliases",
+    "department",
+    "categories",
+    "life_events",
+    "summary",
+    "summary_en",
+    "eligibility",
+    "eligibility_en",
+    "legal_basis",
+    "online_status",
+    "external_service",
+    "external_url",
+    "offline_reason",
+    "offline_note",
+    "offline_alternative",
+    "identity_level",
+    "fee",
+    "fee_note",
+    "attachments",
+    "delivery_methods",
+    "processing_period",
+    "processing_days",
+    "contact",
+    "url",
+    "updated",
 ];
 
 /// Recognises a file by its header and parses every row.
 pub fn parse(bytes: &[u8]) -> Result<(FileKind, Parsed), RowError> {
     let text = decode(bytes)?;
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| file_error(1, format!("cannot read the header row: {e}")))?
@@ -92,36 +144,62 @@ pub fn parse(bytes: &[u8]) -> Result<(FileKind, Parsed), RowError> {
         .map(|h| h.trim().to_string())
         .collect();
     if headers.iter().all(String::is_empty) {
-        return Err(file_error(1, "the file is empty: the first row must be a header"));
+        return Err(file_error(
+            1,
+            "the file is empty: the first row must be a header",
+        ));
     }
-    let kind = if headers.first().map(String::as_str) == Some("手続ID") && headers.iter().any(|h| h == "オンライン化の実施状況") {
+    let kind = if headers.first().map(String::as_str) == Some("手続ID")
+        && headers.iter().any(|h| h == "オンライン化の実施状況")
+    {
         FileKind::Survey
     } else if headers.iter().any(|h| h == "online_status") {
         FileKind::Procedures
     } else if headers.iter().any(|h| h == "id") && headers.iter().any(|h| h == "name") {
         FileKind::Departments
     } else {
-        return Err(file_error(1, "unknown header: expected a departments file (id,name,…), a procedures file (id,name,department,online_status,…) or the 行政手続等の悉皆調査 CSV"));
+        return Err(file_error(
+            1,
+            "unknown header: expected a departments file (id,name,…), a procedures file (id,name,department,online_status,…) or the 行政手続等の悉皆調査 CSV",
+        ));
     };
     if kind != FileKind::Survey {
         let (known, required): (&[&str], &[&str]) = match kind {
             FileKind::Departments => (DEPARTMENT_COLUMNS, &["id", "name"]),
-            _ => (PROCEDURE_COLUMNS, &["id", "name", "department", "online_status"]),
+            _ => (
+                PROCEDURE_COLUMNS,
+                &["id", "name", "department", "online_status"],
+            ),
         };
         for h in &headers {
             if !known.contains(&h.as_str()) {
-                return Err(RowError { line: 1, column: Some(h.clone()), message: format!("unknown column \"{h}\"; known columns: {}", known.join(", ")) });
+                return Err(RowError {
+                    line: 1,
+                    column: Some(h.clone()),
+                    message: format!(
+                        "unknown column \"{h}\"; known columns: {}",
+                        known.join(", ")
+                    ),
+                });
             }
         }
         let mut seen = std::collections::HashSet::new();
         for h in &headers {
             if !seen.insert(h) {
-                return Err(RowError { line: 1, column: Some(h.clone()), message: "the column appears twice".into() });
+                return Err(RowError {
+                    line: 1,
+                    column: Some(h.clone()),
+                    message: "the column appears twice".into(),
+                });
             }
         }
         for r in required {
             if !headers.iter().any(|h| h == r) {
-                return Err(RowError { line: 1, column: Some((*r).into()), message: format!("required column \"{r}\" is missing") });
+                return Err(RowError {
+                    line: 1,
+                    column: Some((*r).into()),
+                    message: format!("required column \"{r}\" is missing"),
+                });
             }
         }
     }
@@ -131,7 +209,9 @@ pub fn parse(bytes: &[u8]) -> Result<(FileKind, Parsed), RowError> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                parsed.errors.push(file_error(line, format!("malformed CSV: {e}")));
+                parsed
+                    .errors
+                    .push(file_error(line, format!("malformed CSV: {e}")));
                 continue;
             }
         };
@@ -140,26 +220,55 @@ pub fn parse(bytes: &[u8]) -> Result<(FileKind, Parsed), RowError> {
             continue;
         }
         if record.len() != headers.len() {
-            parsed.errors.push(file_error(line, format!("the row has {} cells but the header has {}", record.len(), headers.len())));
+            parsed.errors.push(file_error(
+                line,
+                format!(
+                    "the row has {} cells but the header has {}",
+                    record.len(),
+                    headers.len()
+                ),
+            ));
             continue;
         }
-        let row: HashMap<&str, &str> = headers.iter().map(String::as_str).zip(record.iter().map(str::trim)).collect();
+        let row: HashMap<&str, &str> = headers
+            .iter()
+            .map(String::as_str)
+            .zip(record.iter().map(str::trim))
+            .collect();
         let result = match kind {
-            FileKind::Departments => department_from_row(&row).map(|d| parsed.departments.push((line, d))),
-            FileKind::Procedures => procedure_from_row(&row).map(|p| parsed.procedures.push((line, p))),
-            FileKind::Survey => survey::procedure_from_survey_row(&row).map(|p| parsed.procedures.push((line, p))),
+            FileKind::Departments => {
+                department_from_row(&row).map(|d| parsed.departments.push((line, d)))
+            }
+            FileKind::Procedures => {
+                procedure_from_row(&row).map(|p| parsed.procedures.push((line, p)))
+            }
+            FileKind::Survey => {
+                survey::procedure_from_survey_row(&row).map(|p| parsed.procedures.push((line, p)))
+            }
         };
         if let Err((column, message)) = result {
-            parsed.errors.push(RowError { line, column: Some(column), message });
+            parsed.errors.push(RowError {
+                line,
+                column: Some(column),
+                message,
+            });
         }
     }
     // The same id twice in one file is a mistake, not an update.
     let mut first_line: HashMap<String, usize> = HashMap::new();
-    let ids = parsed.departments.iter().map(|(l, d)| (*l, d.id.clone())).chain(parsed.procedures.iter().map(|(l, p)| (*l, p.id.clone())));
+    let ids = parsed
+        .departments
+        .iter()
+        .map(|(l, d)| (*l, d.id.clone()))
+        .chain(parsed.procedures.iter().map(|(l, p)| (*l, p.id.clone())));
     let mut dupes = Vec::new();
     for (line, id) in ids {
         if let Some(first) = first_line.get(&id) {
-            dupes.push(RowError { line, column: Some("id".into()), message: format!("id \"{id}\" already appears on line {first}") });
+            dupes.push(RowError {
+                line,
+                column: Some("id".into()),
+                message: format!("id \"{id}\" already appears on line {first}"),
+            });
         } else {
             first_line.insert(id, line);
         }
@@ -184,11 +293,22 @@ fn text(row: &HashMap<&str, &str>, ja: &str, en: &str) -> Option<Text> {
 }
 
 pub fn split_list(s: &str) -> Vec<String> {
-    s.split([';', '；']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    s.split([';', '；'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn check_id(col: &str, id: &str) -> CellResult<()> {
-    if is_valid_id(id) { Ok(()) } else { Err((col.into(), format!("\"{id}\" is not a valid id: use lower-case letters, digits and '-'"))) }
+    if is_valid_id(id) {
+        Ok(())
+    } else {
+        Err((
+            col.into(),
+            format!("\"{id}\" is not a valid id: use lower-case letters, digits and '-'"),
+        ))
+    }
 }
 
 fn department_from_row(row: &HashMap<&str, &str>) -> CellResult<Department> {
@@ -196,7 +316,8 @@ fn department_from_row(row: &HashMap<&str, &str>) -> CellResult<Department> {
     check_id("id", id)?;
     Ok(Department {
         id: id.to_string(),
-        name: text(row, "name", "name_en").ok_or(("name".to_string(), "this column is required".to_string()))?,
+        name: text(row, "name", "name_en")
+            .ok_or(("name".to_string(), "this column is required".to_string()))?,
         location: text(row, "location", "location_en"),
         phone: cell(row, "phone").map(str::to_string),
         email: cell(row, "email").map(str::to_string),
@@ -204,13 +325,25 @@ fn department_from_row(row: &HashMap<&str, &str>) -> CellResult<Department> {
     })
 }
 
-fn codes_of(row: &HashMap<&str, &str>, col: &str, table: &'static [codes::Code]) -> CellResult<Vec<String>> {
+fn codes_of(
+    row: &HashMap<&str, &str>,
+    col: &str,
+    table: &'static [codes::Code],
+) -> CellResult<Vec<String>> {
     split_list(cell(row, col).unwrap_or(""))
         .into_iter()
         .map(|v| {
-            codes::find(table, &v).map(|c| c.code.to_string()).ok_or_else(|| {
-                (col.to_string(), format!("unknown code \"{v}\"; expected one of: {}", table.iter().map(|c| c.code).collect::<Vec<_>>().join(", ")))
-            })
+            codes::find(table, &v)
+                .map(|c| c.code.to_string())
+                .ok_or_else(|| {
+                    (
+                        col.to_string(),
+                        format!(
+                            "unknown code \"{v}\"; expected one of: {}",
+                            table.iter().map(|c| c.code).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                })
         })
         .collect()
 }
@@ -226,7 +359,10 @@ fn procedure_from_row(row: &HashMap<&str, &str>) -> CellResult<Procedure> {
             let service = required(row, "external_service")?.to_string();
             let url = required(row, "external_url")?.to_string();
             if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(("external_url".into(), format!("\"{url}\" is not a web address (https://…)")));
+                return Err((
+                    "external_url".into(),
+                    format!("\"{url}\" is not a web address (https://…)"),
+                ));
             }
             OnlineStatus::External { service, url }
         }
@@ -241,38 +377,87 @@ fn procedure_from_row(row: &HashMap<&str, &str>) -> CellResult<Procedure> {
                 alternative: cell(row, "offline_alternative").map(str::to_string),
             }
         }
-        other => return Err(("online_status".into(), format!("\"{other}\" is not one of: here, external, offline"))),
+        other => {
+            return Err((
+                "online_status".into(),
+                format!("\"{other}\" is not one of: here, external, offline"),
+            ));
+        }
     };
     let identity_level = match cell(row, "identity_level") {
         None => IdentityLevel::None,
-        Some(s) => IdentityLevel::parse(s).ok_or_else(|| ("identity_level".to_string(), format!("\"{s}\" is not one of: none, signed_in, mynumber_card")))?,
+        Some(s) => IdentityLevel::parse(s).ok_or_else(|| {
+            (
+                "identity_level".to_string(),
+                format!("\"{s}\" is not one of: none, signed_in, mynumber_card"),
+            )
+        })?,
     };
     let fee = cell(row, "fee")
         .map(|s| {
-            let digits: String = crate::japanese::nfkc(s).chars().filter(|c| *c != ',').collect();
-            digits.trim_end_matches('円').parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| ("fee".to_string(), format!("\"{s}\" is not an amount in yen (e.g. 300)")))
+            let digits: String = crate::japanese::nfkc(s)
+                .chars()
+                .filter(|c| *c != ',')
+                .collect();
+            digits
+                .trim_end_matches('円')
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| {
+                    (
+                        "fee".to_string(),
+                        format!("\"{s}\" is not an amount in yen (e.g. 300)"),
+                    )
+                })
         })
         .transpose()?;
     let delivery_methods = split_list(cell(row, "delivery_methods").unwrap_or(""))
         .iter()
-        .map(|d| DeliveryMethod::parse(d).ok_or_else(|| ("delivery_methods".to_string(), format!("\"{d}\" is not one of: download, post, counter, convenience_store"))))
+        .map(|d| {
+            DeliveryMethod::parse(d).ok_or_else(|| {
+                (
+                    "delivery_methods".to_string(),
+                    format!("\"{d}\" is not one of: download, post, counter, convenience_store"),
+                )
+            })
+        })
         .collect::<CellResult<Vec<_>>>()?;
     let processing_days = cell(row, "processing_days")
-        .map(|s| s.parse::<u32>().map_err(|_| ("processing_days".to_string(), format!("\"{s}\" is not a number of days"))))
+        .map(|s| {
+            s.parse::<u32>().map_err(|_| {
+                (
+                    "processing_days".to_string(),
+                    format!("\"{s}\" is not a number of days"),
+                )
+            })
+        })
         .transpose()?;
     let updated = cell(row, "updated")
-        .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ("updated".to_string(), format!("\"{s}\" is not a date (YYYY-MM-DD)"))))
+        .map(|s| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                (
+                    "updated".to_string(),
+                    format!("\"{s}\" is not a date (YYYY-MM-DD)"),
+                )
+            })
+        })
         .transpose()?;
     let url = cell(row, "url").map(str::to_string);
     if let Some(u) = &url
         && !(u.starts_with("https://") || u.starts_with("http://"))
     {
-        return Err(("url".into(), format!("\"{u}\" is not a web address (https://…)")));
+        return Err((
+            "url".into(),
+            format!("\"{u}\" is not a web address (https://…)"),
+        ));
     }
-    let reading = cell(row, "reading").map(|r| crate::japanese::to_hiragana(&crate::japanese::nfkc(r)));
+    let reading =
+        cell(row, "reading").map(|r| crate::japanese::to_hiragana(&crate::japanese::nfkc(r)));
     Ok(Procedure {
         id: id.to_string(),
-        name: text(row, "name", "name_en").ok_or(("name".to_string(), "this column is required".to_string()))?,
+        name: text(row, "name", "name_en")
+            .ok_or(("name".to_string(), "this column is required".to_string()))?,
         reading,
         aliases: split_list(cell(row, "aliases").unwrap_or("")),
         department: department.to_string(),
@@ -349,8 +534,24 @@ pub fn export_procedures(procedures: &[Procedure]) -> Vec<u8> {
         .map(|p| {
             let (service, url, reason, note, alternative) = match &p.online {
                 OnlineStatus::Here => Default::default(),
-                OnlineStatus::External { service, url } => (service.clone(), url.clone(), String::new(), String::new(), String::new()),
-                OnlineStatus::Offline { reason, note, alternative } => (String::new(), String::new(), reason.code().to_string(), opt(note), opt(alternative)),
+                OnlineStatus::External { service, url } => (
+                    service.clone(),
+                    url.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ),
+                OnlineStatus::Offline {
+                    reason,
+                    note,
+                    alternative,
+                } => (
+                    String::new(),
+                    String::new(),
+                    reason.code().to_string(),
+                    opt(note),
+                    opt(alternative),
+                ),
             };
             vec![
                 p.id.clone(),
@@ -376,7 +577,11 @@ pub fn export_procedures(procedures: &[Procedure]) -> Vec<u8> {
                 p.fee.map(|f| f.to_string()).unwrap_or_default(),
                 opt(&p.fee_note),
                 p.attachments.join(";"),
-                p.delivery_methods.iter().map(|d| d.code()).collect::<Vec<_>>().join(";"),
+                p.delivery_methods
+                    .iter()
+                    .map(|d| d.code())
+                    .collect::<Vec<_>>()
+                    .join(";"),
                 opt(&p.processing_period),
                 p.processing_days.map(|d| d.to_string()).unwrap_or_default(),
                 opt(&p.contact),
@@ -407,7 +612,10 @@ konin,婚姻届,Marriage,こんいん,,koseki-jumin,registry,marriage,offline,,,
         assert_eq!(p.errors[0].line, 2);
         assert_eq!(p.errors[0].column.as_deref(), Some("life_events"));
         assert_eq!(p.procedures.len(), 2);
-        assert!(matches!(p.procedures[0].1.online, OnlineStatus::External { .. }));
+        assert!(matches!(
+            p.procedures[0].1.online,
+            OnlineStatus::External { .. }
+        ));
         assert_eq!(p.procedures[0].1.categories, vec!["registry"]);
         assert_eq!(p.procedures[0].1.life_events, vec!["moving"]);
     }
@@ -453,8 +661,21 @@ d,D,d,sometimes,,\n\
 e,E,d,here,,\n\
 e,E2,d,here,,\n";
         let (_, p) = parse(csv.as_bytes()).expect("parse");
-        let got: Vec<(usize, Option<&str>)> = p.errors.iter().map(|e| (e.line, e.column.as_deref())).collect();
-        assert_eq!(got, vec![(2, Some("external_service")), (3, Some("id")), (4, Some("fee")), (5, Some("online_status")), (7, Some("id"))]);
+        let got: Vec<(usize, Option<&str>)> = p
+            .errors
+            .iter()
+            .map(|e| (e.line, e.column.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (2, Some("external_service")),
+                (3, Some("id")),
+                (4, Some("fee")),
+                (5, Some("online_status")),
+                (7, Some("id"))
+            ]
+        );
     }
 
     #[test]

@@ -23,7 +23,11 @@ pub enum OnlineStatus {
     /// Online at another service; the portal links there.
     External { service: String, url: String },
     /// Not online: why, and what to do instead.
-    Offline { reason: OfflineReason, note: Option<String>, alternative: Option<String> },
+    Offline {
+        reason: OfflineReason,
+        note: Option<String>,
+        alternative: Option<String>,
+    },
 }
 
 impl OnlineStatus {
@@ -52,8 +56,14 @@ pub enum OfflineReason {
 }
 
 impl OfflineReason {
-    pub const ALL: [OfflineReason; 6] =
-        [Self::Law, Self::OriginalDocument, Self::InPerson, Self::Physical, Self::Planned, Self::Other];
+    pub const ALL: [OfflineReason; 6] = [
+        Self::Law,
+        Self::OriginalDocument,
+        Self::InPerson,
+        Self::Physical,
+        Self::Planned,
+        Self::Other,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -72,18 +82,38 @@ impl OfflineReason {
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Self::Law => lang.pick("法令上の制約により、オンラインでは受け付けられません", "The law does not allow this procedure online"),
-            Self::OriginalDocument => lang.pick("原本の提出が必要なため、オンラインでは受け付けられません", "An original paper document must be submitted"),
-            Self::InPerson => lang.pick("ご本人の来庁・対面での確認が必要です", "You must come in person to be identified"),
-            Self::Physical => lang.pick("現物の受け渡しが必要です", "Something must be handed over in person"),
-            Self::Planned => lang.pick("オンライン化を準備中です", "Online application is being prepared"),
-            Self::Other => lang.pick("現在オンラインでは受け付けていません", "Not available online at the moment"),
+            Self::Law => lang.pick(
+                "法令上の制約により、オンラインでは受け付けられません",
+                "The law does not allow this procedure online",
+            ),
+            Self::OriginalDocument => lang.pick(
+                "原本の提出が必要なため、オンラインでは受け付けられません",
+                "An original paper document must be submitted",
+            ),
+            Self::InPerson => lang.pick(
+                "ご本人の来庁・対面での確認が必要です",
+                "You must come in person to be identified",
+            ),
+            Self::Physical => lang.pick(
+                "現物の受け渡しが必要です",
+                "Something must be handed over in person",
+            ),
+            Self::Planned => lang.pick(
+                "オンライン化を準備中です",
+                "Online application is being prepared",
+            ),
+            Self::Other => lang.pick(
+                "現在オンラインでは受け付けていません",
+                "Not available online at the moment",
+            ),
         }
     }
 }
 
 /// The identity check a procedure requires (本人確認).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, PartialOrd, Ord,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityLevel {
     #[default]
@@ -102,14 +132,19 @@ impl IdentityLevel {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::None, Self::SignedIn, Self::MynumberCard].into_iter().find(|l| l.code() == s.trim())
+        [Self::None, Self::SignedIn, Self::MynumberCard]
+            .into_iter()
+            .find(|l| l.code() == s.trim())
     }
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Self::None => lang.pick("本人確認は不要です", "No identity check needed"),
             Self::SignedIn => lang.pick("ログインが必要です", "You need to sign in"),
-            Self::MynumberCard => lang.pick("マイナンバーカードによる電子署名が必要です", "You need to sign with your My Number card"),
+            Self::MynumberCard => lang.pick(
+                "マイナンバーカードによる電子署名が必要です",
+                "You need to sign with your My Number card",
+            ),
         }
     }
 }
@@ -124,7 +159,12 @@ pub enum DeliveryMethod {
 }
 
 impl DeliveryMethod {
-    pub const ALL: [DeliveryMethod; 4] = [Self::Download, Self::Post, Self::Counter, Self::ConvenienceStore];
+    pub const ALL: [DeliveryMethod; 4] = [
+        Self::Download,
+        Self::Post,
+        Self::Counter,
+        Self::ConvenienceStore,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

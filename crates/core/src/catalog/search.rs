@@ -63,7 +63,11 @@ fn bigrams(s: &str) -> HashSet<(char, char)> {
 }
 
 impl CatalogIndex {
-    pub fn build(procedures: &[Procedure], departments: &[Department], extra_synonyms: &[(String, String)]) -> CatalogIndex {
+    pub fn build(
+        procedures: &[Procedure],
+        departments: &[Department],
+        extra_synonyms: &[(String, String)],
+    ) -> CatalogIndex {
         let entries = procedures
             .iter()
             .map(|p| {
@@ -96,13 +100,20 @@ impl CatalogIndex {
                     }
                 }
                 fields.retain(|(k, _)| !k.is_empty());
-                Entry { id: p.id.clone(), fields }
+                Entry {
+                    id: p.id.clone(),
+                    fields,
+                }
             })
             .collect();
         let synonyms = DEFAULT_SYNONYMS
             .iter()
             .map(|(a, b)| (search_key(a), search_key(b)))
-            .chain(extra_synonyms.iter().map(|(a, b)| (search_key(a), search_key(b))))
+            .chain(
+                extra_synonyms
+                    .iter()
+                    .map(|(a, b)| (search_key(a), search_key(b))),
+            )
             .filter(|(a, b)| !a.is_empty() && !b.is_empty())
             .collect();
         CatalogIndex { entries, synonyms }
@@ -128,11 +139,17 @@ impl CatalogIndex {
                 let s = if text == v {
                     weight * 3.0
                 } else if text.contains(v.as_str()) {
-                    weight * if text.starts_with(v.as_str()) { 2.2 } else { 2.0 }
+                    weight
+                        * if text.starts_with(v.as_str()) {
+                            2.2
+                        } else {
+                            2.0
+                        }
                 } else if v.chars().count() >= 3 && !v_bigrams.is_empty() {
                     // Near misses: most of the query's bigrams appear in the text.
                     let t = bigrams(text);
-                    let shared = v_bigrams.iter().filter(|b| t.contains(b)).count() as f64 / v_bigrams.len() as f64;
+                    let shared = v_bigrams.iter().filter(|b| t.contains(b)).count() as f64
+                        / v_bigrams.len() as f64;
                     if shared >= 0.6 { weight * shared } else { 0.0 }
                 } else {
                     0.0
@@ -160,9 +177,17 @@ impl CatalogIndex {
                 .entries
                 .iter()
                 .filter_map(|e| {
-                    let scores: Vec<f64> = variants.iter().map(|v| Self::term_score(e, v)).collect();
-                    let ok = if require_all { scores.iter().all(|s| *s > 0.0) } else { scores.iter().any(|s| *s > 0.0) };
-                    ok.then(|| SearchHit { id: e.id.clone(), score: scores.iter().sum() })
+                    let scores: Vec<f64> =
+                        variants.iter().map(|v| Self::term_score(e, v)).collect();
+                    let ok = if require_all {
+                        scores.iter().all(|s| *s > 0.0)
+                    } else {
+                        scores.iter().any(|s| *s > 0.0)
+                    };
+                    ok.then(|| SearchHit {
+                        id: e.id.clone(),
+                        score: scores.iter().sum(),
+                    })
                 })
                 .collect();
             hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
@@ -170,7 +195,11 @@ impl CatalogIndex {
             hits
         };
         let hits = score_all(true);
-        if hits.is_empty() && terms.len() > 1 { score_all(false) } else { hits }
+        if hits.is_empty() && terms.len() > 1 {
+            score_all(false)
+        } else {
+            hits
+        }
     }
 }
 
@@ -208,11 +237,35 @@ mod tests {
 
     fn index() -> CatalogIndex {
         let procs = vec![
-            proc("juminhyo-copy", "住民票の写しの交付請求", "じゅうみんひょうのうつしのこうふせいきゅう", &["住民票"], &["moving"]),
-            proc("mynumber-card", "マイナンバーカードの交付申請", "まいなんばーかーどのこうふしんせい", &[], &[]),
-            proc("inkan-cert", "印鑑登録証明書の交付申請", "いんかんとうろくしょうめいしょ", &[], &[]),
+            proc(
+                "juminhyo-copy",
+                "住民票の写しの交付請求",
+                "じゅうみんひょうのうつしのこうふせいきゅう",
+                &["住民票"],
+                &["moving"],
+            ),
+            proc(
+                "mynumber-card",
+                "マイナンバーカードの交付申請",
+                "まいなんばーかーどのこうふしんせい",
+                &[],
+                &[],
+            ),
+            proc(
+                "inkan-cert",
+                "印鑑登録証明書の交付申請",
+                "いんかんとうろくしょうめいしょ",
+                &[],
+                &[],
+            ),
             proc("tenshutsu", "転出届", "てんしゅつとどけ", &[], &["moving"]),
-            proc("sodai-gomi", "粗大ごみの収集申込", "そだいごみ", &[], &["waste"]),
+            proc(
+                "sodai-gomi",
+                "粗大ごみの収集申込",
+                "そだいごみ",
+                &[],
+                &["waste"],
+            ),
         ];
         CatalogIndex::build(&procs, &[], &[])
     }
@@ -234,7 +287,11 @@ mod tests {
     fn synonyms_and_aliases() {
         assert_eq!(top("マイナカード").as_deref(), Some("mynumber-card"));
         assert_eq!(top("印鑑証明").as_deref(), Some("inkan-cert"));
-        let moving: Vec<String> = index().search("引っ越し", 5).into_iter().map(|h| h.id).collect();
+        let moving: Vec<String> = index()
+            .search("引っ越し", 5)
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
         assert!(moving.contains(&"tenshutsu".to_string()), "{moving:?}");
     }
 

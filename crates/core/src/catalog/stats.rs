@@ -32,7 +32,11 @@ impl Counts {
                 }
             }
         }
-        self.online_rate = if self.total == 0 { 0.0 } else { (self.online_here + self.online_external) as f64 / self.total as f64 };
+        self.online_rate = if self.total == 0 {
+            0.0
+        } else {
+            (self.online_here + self.online_external) as f64 / self.total as f64
+        };
     }
 }
 
@@ -48,7 +52,10 @@ impl CatalogStats {
         let mut s = CatalogStats::default();
         for p in procedures {
             s.overall.add(p);
-            s.by_department.entry(p.department.clone()).or_default().add(p);
+            s.by_department
+                .entry(p.department.clone())
+                .or_default()
+                .add(p);
             if p.categories.is_empty() {
                 s.by_category.entry("other".into()).or_default().add(p);
             }

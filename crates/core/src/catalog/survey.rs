@@ -34,10 +34,22 @@ pub fn procedure_from_survey_row(row: &HashMap<&str, &str>) -> Result<Procedure,
             } else if system.is_empty() {
                 "オンライン申請".to_string()
             } else {
-                system.split(';').next().unwrap_or(system).trim().to_string()
+                system
+                    .split(';')
+                    .next()
+                    .unwrap_or(system)
+                    .trim()
+                    .to_string()
             };
-            let url = if system.contains("マイナポータル") { "https://app.oss.myna.go.jp/" } else { "https://www.digital.go.jp/" };
-            OnlineStatus::External { service, url: url.into() }
+            let url = if system.contains("マイナポータル") {
+                "https://app.oss.myna.go.jp/"
+            } else {
+                "https://www.digital.go.jp/"
+            };
+            OnlineStatus::External {
+                service,
+                url: url.into(),
+            }
         }
         "2" | "3" | "4" => {
             let concern = get(row, "オンライン化の実施予定及び検討時の懸念点");
@@ -53,9 +65,18 @@ pub fn procedure_from_survey_row(row: &HashMap<&str, &str>) -> Result<Procedure,
                 }
             };
             let note = concern.split_once(' ').map(|(_, label)| label.to_string());
-            OnlineStatus::Offline { reason, note, alternative: None }
+            OnlineStatus::Offline {
+                reason,
+                note,
+                alternative: None,
+            }
         }
-        _ => return Err(("オンライン化の実施状況".into(), format!("unknown status \"{status}\""))),
+        _ => {
+            return Err((
+                "オンライン化の実施状況".into(),
+                format!("unknown status \"{status}\""),
+            ));
+        }
     };
     let identity_level = match code_of(get(row, "申請等における本人確認手法")) {
         "1" | "2" | "3" => IdentityLevel::MynumberCard,
@@ -68,10 +89,13 @@ pub fn procedure_from_survey_row(row: &HashMap<&str, &str>) -> Result<Procedure,
         "2" => (None, Some("手数料等有り".to_string())),
         _ => (None, None),
     };
-    let period = [get(row, "処理期間(非オンライン)"), get(row, "処理期間(オンライン)")]
-        .into_iter()
-        .find(|p| !p.is_empty() && *p != "不明" && *p != "ー" && *p != "-" && p.chars().count() <= 20)
-        .map(str::to_string);
+    let period = [
+        get(row, "処理期間(非オンライン)"),
+        get(row, "処理期間(オンライン)"),
+    ]
+    .into_iter()
+    .find(|p| !p.is_empty() && *p != "不明" && *p != "ー" && *p != "-" && p.chars().count() <= 20)
+    .map(str::to_string);
     let processing_days = period.as_deref().and_then(period_days);
     let attachments = get(row, "申請時に添付させる書類")
         .split(';')
@@ -174,8 +198,20 @@ mod tests {
     fn maps_survey_rows() {
         let csv = format!(
             "{HEADER}\n{}\n{}\n{}\n",
-            row("1818", "1 実施済", "", "6 本人確認不要", "サービス検索・電子申請機能等システム(マイナポータル)"),
-            row("1819", "2 未実施", "5 性質上、電子化すべきでない", "3 署名", ""),
+            row(
+                "1818",
+                "1 実施済",
+                "",
+                "6 本人確認不要",
+                "サービス検索・電子申請機能等システム(マイナポータル)"
+            ),
+            row(
+                "1819",
+                "2 未実施",
+                "5 性質上、電子化すべきでない",
+                "3 署名",
+                ""
+            ),
             row("1820", "9 不明", "", "", "")
         );
         let (kind, p) = parse(csv.as_bytes()).expect("parse");
@@ -185,13 +221,21 @@ mod tests {
         assert_eq!(p.errors[0].line, 4);
         let a = &p.procedures[0].1;
         assert_eq!(a.id, "survey-1818");
-        assert!(matches!(&a.online, OnlineStatus::External { service, .. } if service == "ぴったりサービス"));
+        assert!(
+            matches!(&a.online, OnlineStatus::External { service, .. } if service == "ぴったりサービス")
+        );
         assert_eq!(a.legal_basis.as_deref(), Some("住民基本台帳法第12条"));
         assert_eq!(a.processing_days, Some(14));
         assert_eq!(a.attachments, vec!["住民票"]);
         assert_eq!(a.life_events, vec!["death", "moving"]);
         let b = &p.procedures[1].1;
-        assert!(matches!(b.online, OnlineStatus::Offline { reason: OfflineReason::InPerson, .. }));
+        assert!(matches!(
+            b.online,
+            OnlineStatus::Offline {
+                reason: OfflineReason::InPerson,
+                ..
+            }
+        ));
         assert_eq!(b.identity_level, IdentityLevel::MynumberCard);
     }
 }

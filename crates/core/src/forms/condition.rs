@@ -57,8 +57,14 @@ impl Condition {
     /// Every field key the condition reads, with the path of the `field` entry.
     pub fn references(&self, path: &str, out: &mut Vec<(String, String)>) {
         match self {
-            Condition::All { all } => all.iter().enumerate().for_each(|(i, c)| c.references(&format!("{path}.all[{i}]"), out)),
-            Condition::Any { any } => any.iter().enumerate().for_each(|(i, c)| c.references(&format!("{path}.any[{i}]"), out)),
+            Condition::All { all } => all
+                .iter()
+                .enumerate()
+                .for_each(|(i, c)| c.references(&format!("{path}.all[{i}]"), out)),
+            Condition::Any { any } => any
+                .iter()
+                .enumerate()
+                .for_each(|(i, c)| c.references(&format!("{path}.any[{i}]"), out)),
             Condition::Not { not } => not.references(&format!("{path}.not"), out),
             Condition::Field(t) => out.push((t.field.clone(), format!("{path}.field"))),
         }
@@ -88,8 +94,12 @@ fn loosely_equal(a: &Value, b: &Value) -> bool {
     }
     match (a, b) {
         (Value::Array(items), other) => items.iter().any(|i| loosely_equal(i, other)),
-        (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) => s == &n.to_string(),
-        (Value::String(s), Value::Bool(b)) | (Value::Bool(b), Value::String(s)) => s == &b.to_string(),
+        (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) => {
+            s == &n.to_string()
+        }
+        (Value::String(s), Value::Bool(b)) | (Value::Bool(b), Value::String(s)) => {
+            s == &b.to_string()
+        }
         _ => false,
     }
 }
@@ -105,16 +115,20 @@ mod tests {
 
     #[test]
     fn evaluates_tests_and_combinators() {
-        let a = answers(json!({"purpose": "other", "copies": 2, "agree": true, "items": ["a", "b"]}));
-        let c: Condition = serde_json::from_value(json!({"field": "purpose", "equals": "other"})).expect("parse");
+        let a =
+            answers(json!({"purpose": "other", "copies": 2, "agree": true, "items": ["a", "b"]}));
+        let c: Condition =
+            serde_json::from_value(json!({"field": "purpose", "equals": "other"})).expect("parse");
         assert!(c.holds(&[&a]));
         let c: Condition = serde_json::from_value(json!({"all": [{"field": "copies", "equals": "2"}, {"field": "agree", "checked": true}]})).expect("parse");
         assert!(c.holds(&[&a]));
         let c: Condition = serde_json::from_value(json!({"any": [{"field": "purpose", "in": ["work", "school"]}, {"not": {"field": "agree", "checked": true}}]})).expect("parse");
         assert!(!c.holds(&[&a]));
-        let c: Condition = serde_json::from_value(json!({"field": "items", "equals": "b"})).expect("parse");
+        let c: Condition =
+            serde_json::from_value(json!({"field": "items", "equals": "b"})).expect("parse");
         assert!(c.holds(&[&a]), "a multichoice contains the value");
-        let c: Condition = serde_json::from_value(json!({"field": "missing", "not_equals": "x"})).expect("parse");
+        let c: Condition =
+            serde_json::from_value(json!({"field": "missing", "not_equals": "x"})).expect("parse");
         assert!(c.holds(&[&a]));
     }
 
@@ -122,7 +136,8 @@ mod tests {
     fn inner_scope_wins() {
         let outer = answers(json!({"relation": "self"}));
         let item = answers(json!({"relation": "child"}));
-        let c: Condition = serde_json::from_value(json!({"field": "relation", "equals": "child"})).expect("parse");
+        let c: Condition =
+            serde_json::from_value(json!({"field": "relation", "equals": "child"})).expect("parse");
         assert!(c.holds(&[&item, &outer]));
         assert!(!c.holds(&[&outer]));
     }

@@ -231,7 +231,11 @@ pub struct LocalText(pub Text);
 #[serde(untagged)]
 enum LocalTextRepr {
     Plain(String),
-    Pair { ja: String, #[serde(default)] en: Option<String> },
+    Pair {
+        ja: String,
+        #[serde(default)]
+        en: Option<String>,
+    },
 }
 
 impl From<LocalTextRepr> for LocalText {
@@ -287,27 +291,56 @@ fn allowed_keys(kind: &str) -> Option<&'static [&'static str]> {
 }
 
 pub const FIELD_TYPES: &[&str] = &[
-    "text", "textarea", "number", "choice", "multichoice", "checkbox", "date", "name", "postal_code", "address", "phone", "email",
-    "my_number", "file", "declaration", "info", "group",
+    "text",
+    "textarea",
+    "number",
+    "choice",
+    "multichoice",
+    "checkbox",
+    "date",
+    "name",
+    "postal_code",
+    "address",
+    "phone",
+    "email",
+    "my_number",
+    "file",
+    "declaration",
+    "info",
+    "group",
 ];
 
 impl Form {
     /// Parses YAML (a superset of JSON) and checks the definition.
     pub fn from_yaml(source_name: &str, text: &str) -> Result<Form, FormError> {
-        let err = |path: &str, message: String| FormError { source_name: source_name.to_string(), path: path.to_string(), message };
+        let err = |path: &str, message: String| FormError {
+            source_name: source_name.to_string(),
+            path: path.to_string(),
+            message,
+        };
         let raw: Value = serde_yaml::from_str(text).map_err(|e| {
-            let at = e.location().map(|l| format!("line {}, column {}", l.line(), l.column())).unwrap_or_else(|| "(document)".into());
+            let at = e
+                .location()
+                .map(|l| format!("line {}, column {}", l.line(), l.column()))
+                .unwrap_or_else(|| "(document)".into());
             err(&at, format!("not valid YAML/JSON: {e}"))
         })?;
         Self::from_value(source_name, raw)
     }
 
     pub fn from_value(source_name: &str, raw: Value) -> Result<Form, FormError> {
-        let err = |path: &str, message: String| FormError { source_name: source_name.to_string(), path: path.to_string(), message };
+        let err = |path: &str, message: String| FormError {
+            source_name: source_name.to_string(),
+            path: path.to_string(),
+            message,
+        };
         check_raw_fields(&raw).map_err(|(p, m)| err(&p, m))?;
         let mut form: Form = serde_path_to_error::deserialize(raw).map_err(|e| {
             let path = e.path().to_string();
-            err(if path == "." { "(top level)" } else { &path }, e.into_inner().to_string())
+            err(
+                if path == "." { "(top level)" } else { &path },
+                e.into_inner().to_string(),
+            )
         })?;
         form.check().map_err(|(p, m)| err(&p, m))?;
         Ok(form)
@@ -331,7 +364,10 @@ impl Form {
     }
 
     pub fn field(&self, key: &str) -> Option<&Field> {
-        self.all_fields().into_iter().find(|(_, f, _)| f.key == key).map(|(_, f, _)| f)
+        self.all_fields()
+            .into_iter()
+            .find(|(_, f, _)| f.key == key)
+            .map(|(_, f, _)| f)
     }
 
     pub fn page(&self, id: &str) -> Option<&Page> {
@@ -340,7 +376,13 @@ impl Form {
 
     fn check(&mut self) -> Result<(), (String, String)> {
         if !is_valid_id(&self.id) {
-            return Err(("id".into(), format!("\"{}\" is not a valid id (lower-case letters, digits and '-')", self.id)));
+            return Err((
+                "id".into(),
+                format!(
+                    "\"{}\" is not a valid id (lower-case letters, digits and '-')",
+                    self.id
+                ),
+            ));
         }
         if self.version == 0 {
             return Err(("version".into(), "version must be 1 or more".into()));
@@ -351,10 +393,16 @@ impl Form {
         let mut page_ids = HashSet::new();
         for (pi, p) in self.pages.iter().enumerate() {
             if !page_ids.insert(p.id.as_str()) {
-                return Err((format!("pages[{pi}].id"), format!("duplicate page id \"{}\"", p.id)));
+                return Err((
+                    format!("pages[{pi}].id"),
+                    format!("duplicate page id \"{}\"", p.id),
+                ));
             }
             if p.fields.is_empty() {
-                return Err((format!("pages[{pi}].fields"), "a page needs at least one field".into()));
+                return Err((
+                    format!("pages[{pi}].fields"),
+                    "a page needs at least one field".into(),
+                ));
             }
         }
         // Keys: unique across the whole form, groups included.
@@ -362,15 +410,31 @@ impl Form {
         let mut seen: HashMap<&str, &str> = HashMap::new();
         for (path, f, _) in &fields {
             if !is_key(&f.key) {
-                return Err((format!("{path}.key"), format!("\"{}\" is not a valid key (a-z, 0-9 and '_', starting with a letter)", f.key)));
+                return Err((
+                    format!("{path}.key"),
+                    format!(
+                        "\"{}\" is not a valid key (a-z, 0-9 and '_', starting with a letter)",
+                        f.key
+                    ),
+                ));
             }
             if let Some(first) = seen.insert(&f.key, path) {
-                return Err((format!("{path}.key"), format!("duplicate key \"{}\" (first used at {first})", f.key)));
+                return Err((
+                    format!("{path}.key"),
+                    format!("duplicate key \"{}\" (first used at {first})", f.key),
+                ));
             }
             check_kind(path, f)?;
         }
-        let top: HashMap<&str, &Field> = fields.iter().filter(|(_, _, g)| g.is_none()).map(|(_, f, _)| (f.key.as_str(), *f)).collect();
-        let all: HashMap<&str, (&Field, Option<&str>)> = fields.iter().map(|(_, f, g)| (f.key.as_str(), (*f, *g))).collect();
+        let top: HashMap<&str, &Field> = fields
+            .iter()
+            .filter(|(_, _, g)| g.is_none())
+            .map(|(_, f, _)| (f.key.as_str(), *f))
+            .collect();
+        let all: HashMap<&str, (&Field, Option<&str>)> = fields
+            .iter()
+            .map(|(_, f, g)| (f.key.as_str(), (*f, *g)))
+            .collect();
         // Conditions may name top-level fields, or siblings inside the same group.
         let resolve = |key: &str, group: Option<&str>| -> Option<&Field> {
             match all.get(key) {
@@ -379,31 +443,38 @@ impl Form {
                 _ => None,
             }
         };
-        let check_condition = |c: &Condition, path: &str, group: Option<&str>| -> Result<(), (String, String)> {
-            let mut refs = Vec::new();
-            c.references(path, &mut refs);
-            for (key, at) in refs {
-                if resolve(&key, group).is_none() {
-                    let hint = match all.get(key.as_str()) {
-                        Some((_, Some(g))) => format!(" (it is inside group \"{g}\")"),
-                        _ => String::new(),
-                    };
-                    return Err((at, format!("unknown field \"{key}\"{hint}")));
-                }
-            }
-            for (key, value) in c.compared_values() {
-                if let Some(FieldKind::Choice { options, .. } | FieldKind::Multichoice { options, .. }) = resolve(key, group).map(|f| &f.kind) {
-                    let v = match value {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    if !options.iter().any(|o| o.value == v) {
-                        return Err((path.to_string(), format!("\"{v}\" is not an option of field \"{key}\"")));
+        let check_condition =
+            |c: &Condition, path: &str, group: Option<&str>| -> Result<(), (String, String)> {
+                let mut refs = Vec::new();
+                c.references(path, &mut refs);
+                for (key, at) in refs {
+                    if resolve(&key, group).is_none() {
+                        let hint = match all.get(key.as_str()) {
+                            Some((_, Some(g))) => format!(" (it is inside group \"{g}\")"),
+                            _ => String::new(),
+                        };
+                        return Err((at, format!("unknown field \"{key}\"{hint}")));
                     }
                 }
-            }
-            Ok(())
-        };
+                for (key, value) in c.compared_values() {
+                    if let Some(
+                        FieldKind::Choice { options, .. } | FieldKind::Multichoice { options, .. },
+                    ) = resolve(key, group).map(|f| &f.kind)
+                    {
+                        let v = match value {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        if !options.iter().any(|o| o.value == v) {
+                            return Err((
+                                path.to_string(),
+                                format!("\"{v}\" is not an option of field \"{key}\""),
+                            ));
+                        }
+                    }
+                }
+                Ok(())
+            };
         for (pi, p) in self.pages.iter().enumerate() {
             if let Some(c) = &p.visible_if {
                 check_condition(c, &format!("pages[{pi}].visible_if"), None)?;
@@ -413,11 +484,31 @@ impl Form {
             if let Some(c) = &f.visible_if {
                 check_condition(c, &format!("{path}.visible_if"), *group)?;
             }
-            if let FieldKind::PostalCode { fills: Some(target) } = &f.kind {
-                match top.get(target.as_str()).copied().or_else(|| resolve(target, *group)) {
-                    Some(Field { kind: FieldKind::Address { .. }, .. }) => {}
-                    Some(_) => return Err((format!("{path}.fills"), format!("field \"{target}\" is not an address field"))),
-                    None => return Err((format!("{path}.fills"), format!("unknown field \"{target}\""))),
+            if let FieldKind::PostalCode {
+                fills: Some(target),
+            } = &f.kind
+            {
+                match top
+                    .get(target.as_str())
+                    .copied()
+                    .or_else(|| resolve(target, *group))
+                {
+                    Some(Field {
+                        kind: FieldKind::Address { .. },
+                        ..
+                    }) => {}
+                    Some(_) => {
+                        return Err((
+                            format!("{path}.fills"),
+                            format!("field \"{target}\" is not an address field"),
+                        ));
+                    }
+                    None => {
+                        return Err((
+                            format!("{path}.fills"),
+                            format!("unknown field \"{target}\""),
+                        ));
+                    }
                 }
             }
         }
@@ -425,22 +516,45 @@ impl Form {
         let mut parsed = Vec::new();
         for (ci, c) in self.computed.iter().enumerate() {
             let path = format!("computed[{ci}]");
-            if !is_key(&c.key) || all.contains_key(c.key.as_str()) || !computed_keys.insert(c.key.clone()) {
-                return Err((format!("{path}.key"), format!("\"{}\" must be a new, unique key", c.key)));
+            if !is_key(&c.key)
+                || all.contains_key(c.key.as_str())
+                || !computed_keys.insert(c.key.clone())
+            {
+                return Err((
+                    format!("{path}.key"),
+                    format!("\"{}\" must be a new, unique key", c.key),
+                ));
             }
             let e = Expr::parse(&c.expr).map_err(|m| (format!("{path}.expr"), m))?;
             let (mut fields_read, mut groups) = (Vec::new(), Vec::new());
             e.references(&mut fields_read, &mut groups);
             for k in fields_read {
                 match top.get(k.as_str()) {
-                    Some(Field { kind: FieldKind::Number { .. }, .. }) => {}
-                    Some(_) => return Err((format!("{path}.expr"), format!("field \"{k}\" is not a number field"))),
+                    Some(Field {
+                        kind: FieldKind::Number { .. },
+                        ..
+                    }) => {}
+                    Some(_) => {
+                        return Err((
+                            format!("{path}.expr"),
+                            format!("field \"{k}\" is not a number field"),
+                        ));
+                    }
                     None => return Err((format!("{path}.expr"), format!("unknown field \"{k}\""))),
                 }
             }
             for g in groups {
-                if !matches!(top.get(g.as_str()), Some(Field { kind: FieldKind::Group { .. }, .. })) {
-                    return Err((format!("{path}.expr"), format!("count() needs a group field, \"{g}\" is not one")));
+                if !matches!(
+                    top.get(g.as_str()),
+                    Some(Field {
+                        kind: FieldKind::Group { .. },
+                        ..
+                    })
+                ) {
+                    return Err((
+                        format!("{path}.expr"),
+                        format!("count() needs a group field, \"{g}\" is not one"),
+                    ));
                 }
             }
             parsed.push(e);
@@ -462,31 +576,61 @@ fn check_kind(path: &str, f: &Field) -> Result<(), (String, String)> {
             let mut values = HashSet::new();
             for (i, o) in options.iter().enumerate() {
                 if o.value.is_empty() || !values.insert(o.value.as_str()) {
-                    return err(&format!("options[{i}].value"), format!("option value \"{}\" is empty or repeated", o.value));
+                    return err(
+                        &format!("options[{i}].value"),
+                        format!("option value \"{}\" is empty or repeated", o.value),
+                    );
                 }
             }
         }
-        FieldKind::Text { pattern: Some(p), .. } => {
+        FieldKind::Text {
+            pattern: Some(p), ..
+        } => {
             if let Err(e) = regex::Regex::new(p) {
                 return err("pattern", format!("invalid regular expression: {e}"));
             }
         }
-        FieldKind::Number { min: Some(a), max: Some(b), .. } if a > b => return err("min", format!("min {a} is greater than max {b}")),
-        FieldKind::Date { min: Some(a), max: Some(b), .. } if a > b => return err("min", format!("min {a} is after max {b}")),
-        FieldKind::Group { fields, min_items, max_items, .. } => {
+        FieldKind::Number {
+            min: Some(a),
+            max: Some(b),
+            ..
+        } if a > b => return err("min", format!("min {a} is greater than max {b}")),
+        FieldKind::Date {
+            min: Some(a),
+            max: Some(b),
+            ..
+        } if a > b => return err("min", format!("min {a} is after max {b}")),
+        FieldKind::Group {
+            fields,
+            min_items,
+            max_items,
+            ..
+        } => {
             if fields.is_empty() {
                 return err("fields", "a group needs at least one field".into());
             }
-            if let Some((i, _)) = fields.iter().enumerate().find(|(_, sf)| matches!(sf.kind, FieldKind::Group { .. })) {
-                return err(&format!("fields[{i}].type"), "groups cannot be nested".into());
+            if let Some((i, _)) = fields
+                .iter()
+                .enumerate()
+                .find(|(_, sf)| matches!(sf.kind, FieldKind::Group { .. }))
+            {
+                return err(
+                    &format!("fields[{i}].type"),
+                    "groups cannot be nested".into(),
+                );
             }
             if let (Some(a), Some(b)) = (min_items, max_items)
                 && a > b
             {
-                return err("min_items", format!("min_items {a} is greater than max_items {b}"));
+                return err(
+                    "min_items",
+                    format!("min_items {a} is greater than max_items {b}"),
+                );
             }
         }
-        FieldKind::File { accept, .. } if accept.is_empty() => return err("accept", "list at least one file type".into()),
+        FieldKind::File { accept, .. } if accept.is_empty() => {
+            return err("accept", "list at least one file type".into());
+        }
         _ => {}
     }
     Ok(())
@@ -495,9 +639,13 @@ fn check_kind(path: &str, f: &Field) -> Result<(), (String, String)> {
 /// Rejects unknown field types and misspelt options before serde sees them, so the message
 /// names the exact path (`pages[0].fields[2].max_lenght`).
 fn check_raw_fields(raw: &Value) -> Result<(), (String, String)> {
-    let Some(pages) = raw.get("pages").and_then(Value::as_array) else { return Ok(()) };
+    let Some(pages) = raw.get("pages").and_then(Value::as_array) else {
+        return Ok(());
+    };
     for (pi, page) in pages.iter().enumerate() {
-        let Some(fields) = page.get("fields").and_then(Value::as_array) else { continue };
+        let Some(fields) = page.get("fields").and_then(Value::as_array) else {
+            continue;
+        };
         check_raw_field_list(fields, &format!("pages[{pi}].fields"))?;
     }
     Ok(())
@@ -506,16 +654,27 @@ fn check_raw_fields(raw: &Value) -> Result<(), (String, String)> {
 fn check_raw_field_list(fields: &[Value], path: &str) -> Result<(), (String, String)> {
     for (fi, f) in fields.iter().enumerate() {
         let here = format!("{path}[{fi}]");
-        let Some(obj) = f.as_object() else { return Err((here, "a field must be a mapping".into())) };
+        let Some(obj) = f.as_object() else {
+            return Err((here, "a field must be a mapping".into()));
+        };
         let Some(kind) = obj.get("type").and_then(Value::as_str) else {
             return Err((format!("{here}.type"), "missing field type".into()));
         };
         let Some(allowed) = allowed_keys(kind) else {
-            return Err((format!("{here}.type"), format!("unknown field type \"{kind}\"; expected one of: {}", FIELD_TYPES.join(", "))));
+            return Err((
+                format!("{here}.type"),
+                format!(
+                    "unknown field type \"{kind}\"; expected one of: {}",
+                    FIELD_TYPES.join(", ")
+                ),
+            ));
         };
         for k in obj.keys() {
             if !COMMON_KEYS.contains(&k.as_str()) && !allowed.contains(&k.as_str()) {
-                return Err((format!("{here}.{k}"), format!("unknown option \"{k}\" for a {kind} field")));
+                return Err((
+                    format!("{here}.{k}"),
+                    format!("unknown option \"{k}\" for a {kind} field"),
+                ));
             }
         }
         if kind == "group"
@@ -528,15 +687,19 @@ fn check_raw_field_list(fields: &[Value], path: &str) -> Result<(), (String, Str
 }
 
 pub fn is_valid_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 80 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') && !s.starts_with('-')
+    !s.is_empty()
+        && s.len() <= 80
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
 }
 
 fn is_key(s: &str) -> bool {
     s.len() <= 64
         && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -592,7 +755,10 @@ computed:
         let e = error_of(&GOOD.replace("type: number", "type: numbr"));
         assert_eq!(e.path, "pages[0].fields[3].type");
         assert!(e.message.contains("unknown field type \"numbr\""), "{e}");
-        assert!(e.to_string().starts_with("test.yaml: pages[0].fields[3].type:"));
+        assert!(
+            e.to_string()
+                .starts_with("test.yaml: pages[0].fields[3].type:")
+        );
     }
 
     #[test]
@@ -610,20 +776,29 @@ computed:
 
     #[test]
     fn condition_on_missing_field_is_rejected() {
-        let e = error_of(&GOOD.replace("{field: purpose, equals: other}", "{field: purpose2, equals: other}"));
+        let e = error_of(&GOOD.replace(
+            "{field: purpose, equals: other}",
+            "{field: purpose2, equals: other}",
+        ));
         assert_eq!(e.path, "pages[0].fields[2].visible_if.field");
         assert!(e.message.contains("unknown field \"purpose2\""));
     }
 
     #[test]
     fn condition_on_missing_option_is_rejected() {
-        let e = error_of(&GOOD.replace("{field: purpose, equals: other}", "{field: purpose, equals: othr}"));
+        let e = error_of(&GOOD.replace(
+            "{field: purpose, equals: other}",
+            "{field: purpose, equals: othr}",
+        ));
         assert!(e.message.contains("not an option"), "{e}");
     }
 
     #[test]
     fn group_fields_are_private_to_their_group() {
-        let text = GOOD.replace("{field: purpose, equals: other}", "{field: relation, equals: child}");
+        let text = GOOD.replace(
+            "{field: purpose, equals: other}",
+            "{field: relation, equals: child}",
+        );
         let e = error_of(&text);
         assert!(e.message.contains("inside group \"members\""), "{e}");
     }
@@ -653,7 +828,10 @@ computed:
     #[test]
     fn sniffs_file_types() {
         assert_eq!(FileType::sniff(b"%PDF-1.7 ..."), Some(FileType::Pdf));
-        assert_eq!(FileType::sniff(b"\x89PNG\r\n\x1a\n...."), Some(FileType::Png));
+        assert_eq!(
+            FileType::sniff(b"\x89PNG\r\n\x1a\n...."),
+            Some(FileType::Png)
+        );
         assert_eq!(FileType::sniff(b"GIF89a"), None);
     }
 }

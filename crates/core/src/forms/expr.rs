@@ -45,7 +45,10 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
                     i += 1;
                 }
                 let text: String = chars[start..i].iter().collect();
-                out.push(Tok::Num(text.parse().map_err(|_| format!("number too large: {text}"))?));
+                out.push(Tok::Num(
+                    text.parse()
+                        .map_err(|_| format!("number too large: {text}"))?,
+                ));
             }
             'a'..='z' | 'A'..='Z' | '_' => {
                 let start = i;
@@ -124,7 +127,11 @@ impl Parser {
     fn atom(&mut self) -> Result<Expr, String> {
         match self.next() {
             Some(Tok::Num(n)) => Ok(Expr::Num(n)),
-            Some(Tok::Op('-')) => Ok(Expr::Bin(Op::Sub, Box::new(Expr::Num(0)), Box::new(self.atom()?))),
+            Some(Tok::Op('-')) => Ok(Expr::Bin(
+                Op::Sub,
+                Box::new(Expr::Num(0)),
+                Box::new(self.atom()?),
+            )),
             Some(Tok::Open) => {
                 let e = self.sum()?;
                 self.expect(Tok::Close)?;
@@ -141,7 +148,11 @@ impl Parser {
                         let a = self.sum()?;
                         self.expect(Tok::Comma)?;
                         let b = self.sum()?;
-                        if name == "min" { Expr::Min(Box::new(a), Box::new(b)) } else { Expr::Max(Box::new(a), Box::new(b)) }
+                        if name == "min" {
+                            Expr::Min(Box::new(a), Box::new(b))
+                        } else {
+                            Expr::Max(Box::new(a), Box::new(b))
+                        }
                     }
                     other => return Err(format!("unknown function {other}()")),
                 };
@@ -149,17 +160,25 @@ impl Parser {
                 Ok(e)
             }
             Some(Tok::Ident(name)) => Ok(Expr::Field(name)),
-            other => Err(format!("expected a number, a field key or '(', found {other:?}")),
+            other => Err(format!(
+                "expected a number, a field key or '(', found {other:?}"
+            )),
         }
     }
 }
 
 impl Expr {
     pub fn parse(s: &str) -> Result<Expr, String> {
-        let mut p = Parser { toks: lex(s)?, pos: 0 };
+        let mut p = Parser {
+            toks: lex(s)?,
+            pos: 0,
+        };
         let e = p.sum()?;
         if p.pos < p.toks.len() {
-            return Err(format!("unexpected {:?} after the expression", p.toks[p.pos]));
+            return Err(format!(
+                "unexpected {:?} after the expression",
+                p.toks[p.pos]
+            ));
         }
         Ok(e)
     }
@@ -182,7 +201,10 @@ impl Expr {
         match self {
             Expr::Num(n) => *n,
             Expr::Field(f) => answers.get(f).and_then(Value::as_i64).unwrap_or(0),
-            Expr::Count(g) => answers.get(g).and_then(Value::as_array).map_or(0, |a| a.len() as i64),
+            Expr::Count(g) => answers
+                .get(g)
+                .and_then(Value::as_array)
+                .map_or(0, |a| a.len() as i64),
             Expr::Min(a, b) => a.eval(answers).min(b.eval(answers)),
             Expr::Max(a, b) => a.eval(answers).max(b.eval(answers)),
             Expr::Bin(op, a, b) => {
@@ -209,9 +231,18 @@ mod tests {
         let a = json!({"copies": 3, "members": [{}, {}]});
         let a = a.as_object().expect("object");
         assert_eq!(Expr::parse("copies * 300").map(|e| e.eval(a)), Ok(900));
-        assert_eq!(Expr::parse("(copies + 1) * 300 - 100").map(|e| e.eval(a)), Ok(1100));
-        assert_eq!(Expr::parse("min(copies, 2) * 300").map(|e| e.eval(a)), Ok(600));
-        assert_eq!(Expr::parse("count(members) * 50").map(|e| e.eval(a)), Ok(100));
+        assert_eq!(
+            Expr::parse("(copies + 1) * 300 - 100").map(|e| e.eval(a)),
+            Ok(1100)
+        );
+        assert_eq!(
+            Expr::parse("min(copies, 2) * 300").map(|e| e.eval(a)),
+            Ok(600)
+        );
+        assert_eq!(
+            Expr::parse("count(members) * 50").map(|e| e.eval(a)),
+            Ok(100)
+        );
         assert_eq!(Expr::parse("missing * 10").map(|e| e.eval(a)), Ok(0));
         assert_eq!(Expr::parse("10 / 0").map(|e| e.eval(a)), Ok(0));
     }

@@ -25,17 +25,24 @@ pub const DEFAULT_FILE_MAX_KB: u32 = 5120;
 /// NFKC would also rewrite CJK compatibility ideographs, which changes people's names.
 pub fn width_fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let mut half_width_kana = false;
     for c in s.chars() {
         match c {
             '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)),
             '\u{3000}' => out.push(' '),
-            '\u{FF61}'..='\u{FF9F}' => out.push_str(&nfkc(&c.to_string())),
+            '\u{FF61}'..='\u{FF9F}' => {
+                half_width_kana = true;
+                out.push_str(&nfkc(&c.to_string()));
+            }
             c => out.push(c),
         }
     }
-    // Half-width voiced marks combine with the previous kana only under NFC.
-    use unicode_normalization::UnicodeNormalization;
-    out.nfc().collect::<String>().trim().to_string()
+    if half_width_kana {
+        // Half-width voiced marks combine with the previous kana only under NFC.
+        use unicode_normalization::UnicodeNormalization;
+        out = out.nfc().collect();
+    }
+    out.trim().to_string()
 }
 
 fn is_empty(v: Option<&Value>) -> bool {
@@ -70,17 +77,27 @@ fn as_bool(v: &Value) -> Option<bool> {
     }
 }
 
-fn part<'a>(obj: &'a Map<String, Value>, key: &str) -> String {
-    obj.get(key).and_then(as_text).map(|s| width_fold(&s)).unwrap_or_default()
+fn part(obj: &Map<String, Value>, key: &str) -> String {
+    obj.get(key)
+        .and_then(as_text)
+        .map(|s| width_fold(&s))
+        .unwrap_or_default()
 }
 
 /// Parses one non-empty raw value. `Ok(None)` means "no answer".
-fn parse_value(field: &Field, raw: Option<&Value>, today: NaiveDate) -> Result<Option<Value>, ErrorCode> {
+fn parse_value(
+    field: &Field,
+    raw: Option<&Value>,
+    today: NaiveDate,
+) -> Result<Option<Value>, ErrorCode> {
     use ErrorCode::*;
     if matches!(field.kind, FieldKind::Info { .. }) {
         return Ok(None);
     }
-    if matches!(field.kind, FieldKind::Checkbox | FieldKind::Declaration { .. }) {
+    if matches!(
+        field.kind,
+        FieldKind::Checkbox | FieldKind::Declaration { .. }
+    ) {
         let checked = match raw {
             None | Some(Value::Null) => false,
             Some(v) => as_bool(v).ok_or(WrongType)?,
@@ -93,14 +110,29 @@ fn parse_value(field: &Field, raw: Option<&Value>, today: NaiveDate) -> Result<O
     let Some(raw) = raw else { return Ok(None) };
     let text = || as_text(raw).ok_or(WrongType);
     let value = match &field.kind {
-        FieldKind::Text { max_length, min_length, pattern, input } => {
+        FieldKind::Text {
+            max_length,
+            min_length,
+            pattern,
+            input,
+        } => {
             let mut s = width_fold(&text()?);
             match input {
                 Some(TextInput::Katakana) => s = normalize_furigana(&s).ok_or(NotKatakana)?,
-                Some(TextInput::Alnum) if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ') => return Err(NotAlnum),
+                Some(TextInput::Alnum)
+                    if !s
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ') =>
+                {
+                    return Err(NotAlnum);
+                }
                 _ => {}
             }
-            check_length(&s, *min_length, Some(max_length.unwrap_or(DEFAULT_TEXT_MAX)))?;
+            check_length(
+                &s,
+                *min_length,
+                Some(max_length.unwrap_or(DEFAULT_TEXT_MAX)),
+            )?;
             if let Some(p) = pattern
                 && !regex::Regex::new(&format!("^(?:{p})$")).is_ok_and(|r| r.is_match(&s))
             {
@@ -114,7 +146,10 @@ fn parse_value(field: &Field, raw: Option<&Value>, today: NaiveDate) -> Result<O
             Value::String(s)
         }
         FieldKind::Number { min, max, .. } => {
-            let s: String = nfkc(&text()?).chars().filter(|c| *c != ',' && !c.is_whitespace()).collect();
+            let s: String = nfkc(&text()?)
+                .chars()
+                .filter(|c| *c != ',' && !c.is_whitespace())
+                .collect();
             let n: i64 = s.parse().map_err(|_| NotANumber)?;
             if let Some(m) = min
                 && n < *m
@@ -136,9 +171,16 @@ fn parse_value(field: &Field, raw: Option<&Value>, today: NaiveDate) -> Result<O
             }
             Value::String(s.to_string())
         }
-        FieldKind::Multichoice { options, min_selected, max_selected } => {
+        FieldKind::Multichoice {
+            options,
+            min_selected,
+            max_selected,
+        } => {
             let items: Vec<String> = match raw {
-                Value::Array(a) => a.iter().map(|v| as_text(v).ok_or(WrongType)).collect::<Result<_, _>>()?,
+                Value::Array(a) => a
+                    .iter()
+                    .map(|v| as_text(v).ok_or(WrongType))
+                    .collect::<Result<_, _>>()?,
                 other => vec![as_text(other).ok_or(WrongType)?],
             };
             let mut chosen: Vec<String> = Vec::new();
@@ -147,7 +189,13 @@ fn parse_value(field: &Field, raw: Option<&Value>, today: NaiveDate) -> Result<O
                     chosen.push(o.value.clone());
                 }
             }
-            if chosen.len() != items.iter().filter(|i| !i.trim().is_empty()).collect::<std::collections::HashSet<_>>().len() {
+            if chosen.len()
+                != items
+                    .iter()
+                    .filter(|i| !i.trim().is_empty())
+                    .collect::<std::collections::HashSet<_>>()
+                    .len()
+            {
                 return Err(NotAnOption);
             }
             if let Some(m) = min_selected
@@ -162,7 +210,12 @@ fn parse_value(field: &Field, raw: Option<&Value>, today: NaiveDate) -> Result<O
             }
             json!(chosen)
         }
-        FieldKind::Date { min, max, not_future, not_past } => {
+        FieldKind::Date {
+            min,
+            max,
+            not_future,
+            not_past,
+        } => {
             let d = parse_date_value(raw)?;
             if let Some(m) = min
                 && d < *m
@@ -207,16 +260,27 @@ fn parse_value(field: &Field, raw: Option<&Value>, today: NaiveDate) -> Result<O
             }
             out
         }
-        FieldKind::PostalCode { .. } => Value::String(PostalCode::parse(&text()?).ok_or(PostalCodeInvalid)?.digits().to_string()),
+        FieldKind::PostalCode { .. } => Value::String(
+            PostalCode::parse(&text()?)
+                .ok_or(PostalCodeInvalid)?
+                .digits()
+                .to_string(),
+        ),
         FieldKind::Address { .. } => {
             let obj = raw.as_object().ok_or(WrongType)?;
             let postal = part(obj, "postal_code");
             let postal = if postal.is_empty() {
                 String::new()
             } else {
-                PostalCode::parse(&postal).ok_or(PostalCodeInvalid)?.digits().to_string()
+                PostalCode::parse(&postal)
+                    .ok_or(PostalCodeInvalid)?
+                    .digits()
+                    .to_string()
             };
-            let parts: Vec<String> = ["prefecture", "city", "town", "block", "building"].iter().map(|k| part(obj, k)).collect();
+            let parts: Vec<String> = ["prefecture", "city", "town", "block", "building"]
+                .iter()
+                .map(|k| part(obj, k))
+                .collect();
             if parts[..4].iter().any(String::is_empty) {
                 return Err(AddressIncomplete);
             }
@@ -244,12 +308,20 @@ fn parse_value(field: &Field, raw: Option<&Value>, today: NaiveDate) -> Result<O
         FieldKind::File { .. } => {
             let id = text()?;
             let id = id.trim();
-            if id.len() < 8 || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            if id.len() < 8
+                || id.len() > 64
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
                 return Err(FileMissing);
             }
             Value::String(id.to_string())
         }
-        FieldKind::Checkbox | FieldKind::Declaration { .. } | FieldKind::Info { .. } | FieldKind::Group { .. } => return Ok(None),
+        FieldKind::Checkbox
+        | FieldKind::Declaration { .. }
+        | FieldKind::Info { .. }
+        | FieldKind::Group { .. } => return Ok(None),
     };
     Ok(Some(value))
 }
@@ -273,7 +345,11 @@ fn date_error(e: DateError) -> ErrorCode {
     match e {
         DateError::Format | DateError::BeforeMeiji => ErrorCode::DateFormat,
         DateError::NoSuchDay => ErrorCode::NoSuchDay,
-        DateError::OutsideEra { era, first, last } => ErrorCode::DateOutsideEra { era: era.to_string(), first, last },
+        DateError::OutsideEra { era, first, last } => ErrorCode::DateOutsideEra {
+            era: era.to_string(),
+            first,
+            last,
+        },
     }
 }
 
@@ -314,12 +390,22 @@ fn item_label(group: &Field, index: usize, sub: &Field) -> Text {
     let g = group.label.0.clone();
     Text::new(
         format!("{}（{}件目）の{}", g.ja, index + 1, sub.label.ja),
-        Some(format!("{} (entry {}): {}", g.get(crate::Lang::En), index + 1, sub.label.get(crate::Lang::En))),
+        Some(format!(
+            "{} (entry {}): {}",
+            g.get(crate::Lang::En),
+            index + 1,
+            sub.label.get(crate::Lang::En)
+        )),
     )
 }
 
 /// Validates `fields` against `raw`, with `outer` answers visible to conditions.
-fn validate_fields(fields: &[&Field], raw: &Map<String, Value>, outer: &[&Answers], today: NaiveDate) -> (Answers, Vec<FieldError>) {
+fn validate_fields(
+    fields: &[&Field],
+    raw: &Map<String, Value>,
+    outer: &[&Answers],
+    today: NaiveDate,
+) -> (Answers, Vec<FieldError>) {
     let mut values = Answers::new();
     let mut parse_errors: Vec<(usize, ErrorCode)> = Vec::new();
     for (i, f) in fields.iter().enumerate() {
@@ -336,29 +422,56 @@ fn validate_fields(fields: &[&Field], raw: &Map<String, Value>, outer: &[&Answer
     }
     let mut errors = Vec::new();
     let mut group_values: Vec<(String, Value)> = Vec::new();
-    for (i, f) in fields.iter().enumerate() {
+    let visible: Vec<bool> = {
         let mut scopes: Vec<&Answers> = vec![&values];
         scopes.extend_from_slice(outer);
-        let visible = f.visible_if.as_ref().is_none_or(|c| c.holds(&scopes));
-        if !visible {
+        fields
+            .iter()
+            .map(|f| f.visible_if.as_ref().is_none_or(|c| c.holds(&scopes)))
+            .collect()
+    };
+    for (i, f) in fields.iter().enumerate() {
+        if !visible[i] {
             continue;
         }
-        if let FieldKind::Group { fields: subs, min_items, max_items, .. } = &f.kind {
+        if let FieldKind::Group {
+            fields: subs,
+            min_items,
+            max_items,
+            ..
+        } = &f.kind
+        {
             let items: Vec<Map<String, Value>> = match raw.get(&f.key) {
                 None | Some(Value::Null) => Vec::new(),
-                Some(Value::Array(a)) => a.iter().map(|v| v.as_object().cloned().unwrap_or_default()).filter(|o| !is_empty(Some(&Value::Object(o.clone())))).collect(),
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .map(|v| v.as_object().cloned().unwrap_or_default())
+                    .filter(|o| !is_empty(Some(&Value::Object(o.clone()))))
+                    .collect(),
                 Some(_) => {
-                    errors.push(FieldError { key: f.key.clone(), label: f.label.0.clone(), code: ErrorCode::WrongType });
+                    errors.push(FieldError {
+                        key: f.key.clone(),
+                        label: f.label.0.clone(),
+                        code: ErrorCode::WrongType,
+                    });
                     continue;
                 }
             };
             let min = min_items.unwrap_or(if f.required { 1 } else { 0 });
             let max = max_items.unwrap_or(DEFAULT_GROUP_MAX);
             if items.len() < min {
-                errors.push(FieldError { key: f.key.clone(), label: f.label.0.clone(), code: ErrorCode::TooFewItems { min } });
+                errors.push(FieldError {
+                    key: f.key.clone(),
+                    label: f.label.0.clone(),
+                    code: ErrorCode::TooFewItems { min },
+                });
             }
             if items.len() > max {
-                errors.push(FieldError { key: f.key.clone(), label: f.label.0.clone(), code: ErrorCode::TooManyItems { max } });
+                errors.push(FieldError {
+                    key: f.key.clone(),
+                    label: f.label.0.clone(),
+                    code: ErrorCode::TooManyItems { max },
+                });
                 continue;
             }
             let sub_refs: Vec<&Field> = subs.iter().collect();
@@ -366,11 +479,18 @@ fn validate_fields(fields: &[&Field], raw: &Map<String, Value>, outer: &[&Answer
             for (idx, item) in items.iter().enumerate() {
                 let mut item_outer: Vec<&Answers> = vec![&values];
                 item_outer.extend_from_slice(outer);
-                let (item_values, item_errors) = validate_fields(&sub_refs, item, &item_outer, today);
+                let (item_values, item_errors) =
+                    validate_fields(&sub_refs, item, &item_outer, today);
                 for e in item_errors {
                     let sub = subs.iter().find(|s| s.key == e.key);
-                    let label = sub.map(|s| item_label(f, idx, s)).unwrap_or_else(|| f.label.0.clone());
-                    errors.push(FieldError { key: format!("{}.{idx}.{}", f.key, e.key), label, code: e.code });
+                    let label = sub
+                        .map(|s| item_label(f, idx, s))
+                        .unwrap_or_else(|| f.label.0.clone());
+                    errors.push(FieldError {
+                        key: format!("{}.{idx}.{}", f.key, e.key),
+                        label,
+                        code: e.code,
+                    });
                 }
                 out_items.push(Value::Object(item_values));
             }
@@ -380,31 +500,32 @@ fn validate_fields(fields: &[&Field], raw: &Map<String, Value>, outer: &[&Answer
             continue;
         }
         if let Some((_, code)) = parse_errors.iter().find(|(pi, _)| *pi == i) {
-            errors.push(FieldError { key: f.key.clone(), label: f.label.0.clone(), code: code.clone() });
+            errors.push(FieldError {
+                key: f.key.clone(),
+                label: f.label.0.clone(),
+                code: code.clone(),
+            });
             continue;
         }
         let missing = match values.get(&f.key) {
             None => true,
-            Some(Value::Bool(b)) => !b && matches!(f.kind, FieldKind::Declaration { .. } | FieldKind::Checkbox),
+            Some(Value::Bool(b)) => {
+                !b && matches!(f.kind, FieldKind::Declaration { .. } | FieldKind::Checkbox)
+            }
             Some(_) => false,
         };
         let must = f.required || matches!(f.kind, FieldKind::Declaration { .. });
         if must && missing {
-            errors.push(FieldError { key: f.key.clone(), label: f.label.0.clone(), code: required_code(f) });
+            errors.push(FieldError {
+                key: f.key.clone(),
+                label: f.label.0.clone(),
+                code: required_code(f),
+            });
         }
     }
     // Drop hidden fields' values so that nothing hidden is stored.
-    let hidden: Vec<String> = fields
-        .iter()
-        .filter(|f| {
-            let mut scopes: Vec<&Answers> = vec![&values];
-            scopes.extend_from_slice(outer);
-            f.visible_if.as_ref().is_some_and(|c| !c.holds(&scopes))
-        })
-        .map(|f| f.key.clone())
-        .collect();
-    for k in hidden {
-        values.remove(&k);
+    for (f, _) in fields.iter().zip(&visible).filter(|(_, v)| !**v) {
+        values.remove(&f.key);
     }
     values.extend(group_values);
     (values, errors)
@@ -416,40 +537,72 @@ pub fn page_visible(page: &Page, answers: &Answers) -> bool {
 }
 
 /// Validates one page of an HTML form; `saved` holds the answers of the other pages.
-pub fn validate_page(page: &Page, raw: &Map<String, Value>, saved: &Answers, today: NaiveDate) -> (Answers, Vec<FieldError>) {
+pub fn validate_page(
+    page: &Page,
+    raw: &Map<String, Value>,
+    saved: &Answers,
+    today: NaiveDate,
+) -> (Answers, Vec<FieldError>) {
     let fields: Vec<&Field> = page.fields.iter().collect();
     validate_fields(&fields, raw, &[saved], today)
 }
 
 /// Validates a whole application: every visible page, unknown keys rejected.
-pub fn validate_all(form: &Form, raw: &Map<String, Value>, today: NaiveDate) -> Result<Answers, Vec<FieldError>> {
+///
+/// One pass over all fields: a field's condition sees every answer, which is what a page
+/// condition sees too, so the fields of hidden pages are simply dropped afterwards.
+pub fn validate_all(
+    form: &Form,
+    raw: &Map<String, Value>,
+    today: NaiveDate,
+) -> Result<Answers, Vec<FieldError>> {
     let mut errors = Vec::new();
     for k in raw.keys() {
-        if !form.pages.iter().flat_map(|p| &p.fields).any(|f| &f.key == k) {
-            errors.push(FieldError { key: k.clone(), label: Text::ja(k.clone()), code: ErrorCode::UnknownField });
+        if !form
+            .pages
+            .iter()
+            .flat_map(|p| &p.fields)
+            .any(|f| &f.key == k)
+        {
+            errors.push(FieldError {
+                key: k.clone(),
+                label: Text::ja(k.clone()),
+                code: ErrorCode::UnknownField,
+            });
         }
     }
-    // Pass 1 over all pages gives the answers that page conditions read.
     let all_fields: Vec<&Field> = form.pages.iter().flat_map(|p| &p.fields).collect();
-    let (first_pass, _) = validate_fields(&all_fields, raw, &[], today);
-    let mut answers = Answers::new();
-    for page in &form.pages {
-        if !page_visible(page, &first_pass) {
-            continue;
-        }
-        let fields: Vec<&Field> = page.fields.iter().collect();
-        let (values, page_errors) = validate_fields(&fields, raw, &[&first_pass], today);
-        answers.extend(values);
-        errors.extend(page_errors);
+    let (mut answers, field_errors) = validate_fields(&all_fields, raw, &[], today);
+    let hidden: Vec<&str> = form
+        .pages
+        .iter()
+        .filter(|p| !page_visible(p, &answers))
+        .flat_map(|p| p.fields.iter().map(|f| f.key.as_str()))
+        .collect();
+    for k in &hidden {
+        answers.remove(*k);
     }
-    if errors.is_empty() { Ok(answers) } else { Err(errors) }
+    errors.extend(
+        field_errors
+            .into_iter()
+            .filter(|e| !hidden.contains(&e.key.split('.').next().unwrap_or(""))),
+    );
+    if errors.is_empty() {
+        Ok(answers)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Computed values (`fee` and others) from valid answers.
 pub fn compute(form: &Form, answers: &Answers) -> Map<String, Value> {
     form.computed
         .iter()
-        .filter_map(|c| c.parsed.as_ref().map(|e| (c.key.clone(), json!(e.eval(answers)))))
+        .filter_map(|c| {
+            c.parsed
+                .as_ref()
+                .map(|e| (c.key.clone(), json!(e.eval(answers))))
+        })
         .collect()
 }
 
@@ -467,7 +620,7 @@ pub fn group_thousands(n: i64) -> String {
     let s = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -487,16 +640,24 @@ pub fn seal_my_numbers(form: &Form, answers: &mut Answers, seal: &dyn Fn(&str) -
             }
         }
     }
-    let fields = form.all_fields();
-    let top: Vec<&str> = fields.iter().filter(|(_, f, g)| g.is_none() && matches!(f.kind, FieldKind::MyNumber)).map(|(_, f, _)| f.key.as_str()).collect();
-    seal_in(answers, &top, seal);
-    for (_, f, g) in &fields {
-        if let (Some(group), FieldKind::MyNumber) = (g, &f.kind)
-            && let Some(Value::Array(items)) = answers.get_mut(*group)
-        {
-            for item in items.iter_mut().filter_map(Value::as_object_mut) {
-                seal_in(item, &[f.key.as_str()], seal);
+    for f in form.pages.iter().flat_map(|p| &p.fields) {
+        match &f.kind {
+            FieldKind::MyNumber => seal_in(answers, &[f.key.as_str()], seal),
+            FieldKind::Group { fields, .. }
+                if fields.iter().any(|s| matches!(s.kind, FieldKind::MyNumber)) =>
+            {
+                let keys: Vec<&str> = fields
+                    .iter()
+                    .filter(|s| matches!(s.kind, FieldKind::MyNumber))
+                    .map(|s| s.key.as_str())
+                    .collect();
+                if let Some(Value::Array(items)) = answers.get_mut(&f.key) {
+                    for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                        seal_in(item, &keys, seal);
+                    }
+                }
             }
+            _ => {}
         }
     }
 }
@@ -584,13 +745,18 @@ computed:
         assert_eq!(a["copies"], 2);
         assert_eq!(a["zip"], "1508601");
         assert_eq!(a["mynum"]["masked"], "********9018");
-        assert!(a["members"][0].get("school").is_none(), "hidden sub-field dropped");
+        assert!(
+            a["members"][0].get("school").is_none(),
+            "hidden sub-field dropped"
+        );
         assert!(a.get("company").is_none(), "hidden page not required");
         assert_eq!(compute(&form(), &a)["fee"], 600);
     }
 
     fn errors(raw: Map<String, Value>) -> Vec<FieldError> {
-        validate_all(&form(), &raw, today()).err().unwrap_or_default()
+        validate_all(&form(), &raw, today())
+            .err()
+            .unwrap_or_default()
     }
 
     fn codes(raw: Map<String, Value>) -> Vec<(String, ErrorCode)> {
@@ -611,7 +777,17 @@ computed:
         raw.insert("bogus".into(), json!("x"));
         let got = codes(raw);
         let keys: Vec<&str> = got.iter().map(|(k, _)| k.as_str()).collect();
-        for k in ["birth", "copies", "zip", "mynum", "agree", "purpose_other", "kana_only", "items", "bogus"] {
+        for k in [
+            "birth",
+            "copies",
+            "zip",
+            "mynum",
+            "agree",
+            "purpose_other",
+            "kana_only",
+            "items",
+            "bogus",
+        ] {
             assert!(keys.contains(&k), "{k} missing in {got:?}");
         }
         assert!(got.contains(&("copies".into(), ErrorCode::TooLarge { max: 10 })));
@@ -626,16 +802,28 @@ computed:
         raw.remove("name");
         let got = codes(raw);
         assert!(got.contains(&("name".into(), ErrorCode::Required)));
-        assert!(got.contains(&("company".into(), ErrorCode::Required)), "page B is now visible: {got:?}");
+        assert!(
+            got.contains(&("company".into(), ErrorCode::Required)),
+            "page B is now visible: {got:?}"
+        );
     }
 
     #[test]
     fn group_items_are_validated_with_their_conditions() {
         let mut raw = good();
-        raw.insert("members".into(), json!([{"m_name": {"family": "山田", "given": "一郎"}, "relation": "child"}]));
+        raw.insert(
+            "members".into(),
+            json!([{"m_name": {"family": "山田", "given": "一郎"}, "relation": "child"}]),
+        );
         let e = errors(raw);
-        let school = e.iter().find(|e| e.key == "members.0.school").expect("school required for a child");
-        assert_eq!(school.message(Lang::Ja), "世帯員（1件目）の学校名を入力してください");
+        let school = e
+            .iter()
+            .find(|e| e.key == "members.0.school")
+            .expect("school required for a child");
+        assert_eq!(
+            school.message(Lang::Ja),
+            "世帯員（1件目）の学校名を入力してください"
+        );
         assert_eq!(school.message(Lang::En), "Enter 世帯員 (entry 1): 学校名");
     }
 
@@ -649,10 +837,16 @@ computed:
     #[test]
     fn era_errors_say_what_to_do() {
         let mut raw = good();
-        raw.insert("birth".into(), json!({"era": "平成", "year": "32", "month": "1", "day": "1"}));
+        raw.insert(
+            "birth".into(),
+            json!({"era": "平成", "year": "32", "month": "1", "day": "1"}),
+        );
         let e = errors(raw);
         let b = e.iter().find(|e| e.key == "birth").expect("birth error");
-        assert_eq!(b.message(Lang::Ja), "生年月日：平成は平成元年1月8日から平成31年4月30日までです。元号と年を確認してください");
+        assert_eq!(
+            b.message(Lang::Ja),
+            "生年月日：平成は平成元年1月8日から平成31年4月30日までです。元号と年を確認してください"
+        );
     }
 
     #[test]
@@ -673,17 +867,29 @@ computed:
         let f = form();
         let mut a = validate_all(&f, &good(), today()).expect("valid");
         seal_my_numbers(&f, &mut a, &|d| format!("enc({})", d.len()));
-        assert_eq!(a["mynum"], json!({"masked": "********9018", "sealed": "enc(12)"}));
-        assert!(!serde_json::to_string(&a).unwrap_or_default().contains("123456789018"));
+        assert_eq!(
+            a["mynum"],
+            json!({"masked": "********9018", "sealed": "enc(12)"})
+        );
+        assert!(
+            !serde_json::to_string(&a)
+                .unwrap_or_default()
+                .contains("123456789018")
+        );
         // A sealed value passes validation again unchanged (drafts are re-validated on submit).
         let mut raw = good();
         raw.insert("mynum".into(), a["mynum"].clone());
-        assert_eq!(validate_all(&f, &raw, today()).expect("valid")["mynum"], a["mynum"]);
+        assert_eq!(
+            validate_all(&f, &raw, today()).expect("valid")["mynum"],
+            a["mynum"]
+        );
     }
 
     #[test]
     fn wrong_json_types_are_errors_not_panics() {
-        let raw = obj(json!({"name": "山田太郎", "birth": 12, "copies": {"a": 1}, "members": "x", "items": {"x": 1}}));
+        let raw = obj(
+            json!({"name": "山田太郎", "birth": 12, "copies": {"a": 1}, "members": "x", "items": {"x": 1}}),
+        );
         let got = codes(raw);
         assert!(got.contains(&("name".into(), ErrorCode::WrongType)));
         assert!(got.contains(&("members".into(), ErrorCode::WrongType)));
@@ -710,7 +916,8 @@ computed:
         leaf.prop_recursive(3, 16, 4, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::hash_map("[a-z_]{1,8}", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+                prop::collection::hash_map("[a-z_]{1,8}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
             ]
         })
     }

@@ -36,7 +36,9 @@ pub fn normalize_email(input: &str) -> Option<String> {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
     ok.then_some(s)
 }
 
@@ -47,17 +49,32 @@ mod tests {
 
     #[test]
     fn phones() {
-        assert_eq!(normalize_phone("03-5555-1234").as_deref(), Some("03-5555-1234"));
-        assert_eq!(normalize_phone("０９０ー１２３４ー５６７８").as_deref(), Some("090-1234-5678"));
-        assert_eq!(normalize_phone("+81-90-1234-5678").as_deref(), Some("090-1234-5678"));
-        assert_eq!(normalize_phone("(03)5555-1234").as_deref(), Some("035555-1234"));
+        assert_eq!(
+            normalize_phone("03-5555-1234").as_deref(),
+            Some("03-5555-1234")
+        );
+        assert_eq!(
+            normalize_phone("０９０ー１２３４ー５６７８").as_deref(),
+            Some("090-1234-5678")
+        );
+        assert_eq!(
+            normalize_phone("+81-90-1234-5678").as_deref(),
+            Some("090-1234-5678")
+        );
+        assert_eq!(
+            normalize_phone("(03)5555-1234").as_deref(),
+            Some("035555-1234")
+        );
         assert_eq!(normalize_phone("12345"), None);
         assert_eq!(normalize_phone("03-5555-123a"), None);
     }
 
     #[test]
     fn emails() {
-        assert_eq!(normalize_email(" ｙａｍａｄａ@example.jp ").as_deref(), Some("yamada@example.jp"));
+        assert_eq!(
+            normalize_email(" ｙａｍａｄａ@example.jp ").as_deref(),
+            Some("yamada@example.jp")
+        );
         assert_eq!(normalize_email("no-at.example.jp"), None);
         assert_eq!(normalize_email("a@b"), None);
         assert_eq!(normalize_email("a b@example.jp"), None);

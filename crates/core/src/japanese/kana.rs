@@ -46,7 +46,11 @@ pub fn normalize_furigana(s: &str) -> Option<String> {
             c => c,
         })
         .collect();
-    let collapsed = k.split(' ').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
+    let collapsed = k
+        .split(' ')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     if collapsed.is_empty() || !collapsed.chars().all(is_katakana_for_names) {
         return None;
     }
@@ -71,7 +75,27 @@ pub fn search_key(s: &str) -> String {
 fn is_search_punctuation(c: char) -> bool {
     matches!(
         c,
-        '・' | '、' | '。' | ',' | '.' | '「' | '」' | '(' | ')' | '（' | '）' | '?' | '!' | '？' | '！' | '/' | '"' | '\'' | '-' | '_' | ':' | ';'
+        '・' | '、'
+            | '。'
+            | ','
+            | '.'
+            | '「'
+            | '」'
+            | '('
+            | ')'
+            | '（'
+            | '）'
+            | '?'
+            | '!'
+            | '？'
+            | '！'
+            | '/'
+            | '"'
+            | '\''
+            | '-'
+            | '_'
+            | ':'
+            | ';'
     )
 }
 
@@ -89,7 +113,10 @@ mod tests {
     fn furigana_accepts_hiragana_and_half_width() {
         assert_eq!(normalize_furigana("やまだ").as_deref(), Some("ヤマダ"));
         assert_eq!(normalize_furigana("ﾔﾏﾀﾞ").as_deref(), Some("ヤマダ"));
-        assert_eq!(normalize_furigana(" ヤマダ　　タロウ ").as_deref(), Some("ヤマダ タロウ"));
+        assert_eq!(
+            normalize_furigana(" ヤマダ　　タロウ ").as_deref(),
+            Some("ヤマダ タロウ")
+        );
         assert_eq!(normalize_furigana("ゔぃ").as_deref(), Some("ヴィ"));
         assert_eq!(normalize_furigana("ｺｰﾋｰ").as_deref(), Some("コーヒー"));
     }

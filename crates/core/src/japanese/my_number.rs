@@ -83,7 +83,10 @@ mod tests {
     #[test]
     fn known_numbers() {
         assert!(MyNumber::parse("123456789018").is_ok());
-        assert_eq!(MyNumber::parse("123456789012"), Err(MyNumberError::CheckDigit));
+        assert_eq!(
+            MyNumber::parse("123456789012"),
+            Err(MyNumberError::CheckDigit)
+        );
         assert!(MyNumber::parse("１２３４ ５６７８ ９０１８").is_ok());
         assert!(MyNumber::parse("1234-5678-9018").is_ok());
         assert_eq!(MyNumber::parse("12345678901"), Err(MyNumberError::Length));
@@ -102,7 +105,10 @@ mod tests {
     fn remainder_zero_or_one_gives_zero() {
         // Σ mod 11 = 0 for all zeros → check digit 0 (the generic mod-11 variant would say 1).
         assert!(MyNumber::parse("000000000000").is_ok());
-        assert_eq!(MyNumber::parse("000000000001"), Err(MyNumberError::CheckDigit));
+        assert_eq!(
+            MyNumber::parse("000000000001"),
+            Err(MyNumberError::CheckDigit)
+        );
     }
 
     proptest! {

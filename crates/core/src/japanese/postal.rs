@@ -35,8 +35,18 @@ mod tests {
 
     #[test]
     fn accepts_common_spellings() {
-        for s in ["1508601", "150-8601", "〒150-8601", "１５０－８６０１", "150ー8601"] {
-            assert_eq!(PostalCode::parse(s).map(|p| p.to_string()), Some("150-8601".into()), "{s}");
+        for s in [
+            "1508601",
+            "150-8601",
+            "〒150-8601",
+            "１５０－８６０１",
+            "150ー8601",
+        ] {
+            assert_eq!(
+                PostalCode::parse(s).map(|p| p.to_string()),
+                Some("150-8601".into()),
+                "{s}"
+            );
         }
         assert_eq!(PostalCode::parse("150-860"), None);
         assert_eq!(PostalCode::parse("15086011"), None);

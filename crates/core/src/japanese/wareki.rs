@@ -22,11 +22,41 @@ pub struct Era {
 
 /// Era table, oldest first. A new era is one more row.
 pub const ERAS: [Era; 5] = [
-    Era { name: "明治", name_en: "Meiji", letter: 'M', code: 1, start: (1868, 1, 25) },
-    Era { name: "大正", name_en: "Taisho", letter: 'T', code: 2, start: (1912, 7, 30) },
-    Era { name: "昭和", name_en: "Showa", letter: 'S', code: 3, start: (1926, 12, 25) },
-    Era { name: "平成", name_en: "Heisei", letter: 'H', code: 4, start: (1989, 1, 8) },
-    Era { name: "令和", name_en: "Reiwa", letter: 'R', code: 5, start: (2019, 5, 1) },
+    Era {
+        name: "明治",
+        name_en: "Meiji",
+        letter: 'M',
+        code: 1,
+        start: (1868, 1, 25),
+    },
+    Era {
+        name: "大正",
+        name_en: "Taisho",
+        letter: 'T',
+        code: 2,
+        start: (1912, 7, 30),
+    },
+    Era {
+        name: "昭和",
+        name_en: "Showa",
+        letter: 'S',
+        code: 3,
+        start: (1926, 12, 25),
+    },
+    Era {
+        name: "平成",
+        name_en: "Heisei",
+        letter: 'H',
+        code: 4,
+        start: (1989, 1, 8),
+    },
+    Era {
+        name: "令和",
+        name_en: "Reiwa",
+        letter: 'R',
+        code: 5,
+        start: (2019, 5, 1),
+    },
 ];
 
 impl Era {
@@ -40,7 +70,11 @@ impl Era {
         let idx = ERAS.iter().position(|e| e.code == self.code)?;
         let next = ERAS.get(idx + 1)?;
         // Same-day changes (大正, 昭和): the old era's last day is the new era's first day.
-        if next.code == 2 || next.code == 3 { Some(next.start()) } else { next.start().pred_opt() }
+        if next.code == 2 || next.code == 3 {
+            Some(next.start())
+        } else {
+            next.start().pred_opt()
+        }
     }
 
     /// Accepts `令和`, `R`, `r`, `Reiwa`, `れいわ`.
@@ -86,7 +120,11 @@ pub enum DateError {
     /// Month or day out of range (2月30日).
     NoSuchDay,
     /// The date does not fall in the era (平成32年, 令和元年4月1日); carries the era's range.
-    OutsideEra { era: &'static str, first: String, last: Option<String> },
+    OutsideEra {
+        era: &'static str,
+        first: String,
+        last: Option<String>,
+    },
     /// Before 明治 (1868-01-25), which 和暦 input cannot express.
     BeforeMeiji,
 }
@@ -104,7 +142,12 @@ impl Wareki {
     }
 
     /// The Gregorian date of an era date, checking that it lies inside the era.
-    pub fn to_date(era: &'static Era, year: u32, month: u32, day: u32) -> Result<NaiveDate, DateError> {
+    pub fn to_date(
+        era: &'static Era,
+        year: u32,
+        month: u32,
+        day: u32,
+    ) -> Result<NaiveDate, DateError> {
         if year == 0 || year > 200 {
             return Err(outside(era));
         }
@@ -119,12 +162,22 @@ impl Wareki {
 
     /// `令和7年4月1日`, with 元年 for year 1.
     pub fn to_string_ja(&self) -> String {
-        format!("{}{}年{}月{}日", self.era.name, year_ja(self.year), self.month, self.day)
+        format!(
+            "{}{}年{}月{}日",
+            self.era.name,
+            year_ja(self.year),
+            self.month,
+            self.day
+        )
     }
 }
 
 fn year_ja(y: u32) -> String {
-    if y == 1 { "元".to_string() } else { y.to_string() }
+    if y == 1 {
+        "元".to_string()
+    } else {
+        y.to_string()
+    }
 }
 
 fn outside(era: &'static Era) -> DateError {
@@ -134,7 +187,13 @@ fn outside(era: &'static Era) -> DateError {
         last: era.end().map(|end| {
             // Name the last day in the era itself: 平成31年4月30日, not 令和.
             let y = end.year() - era.start().year() + 1;
-            format!("{}{}年{}月{}日", era.name, year_ja(y as u32), end.month(), end.day())
+            format!(
+                "{}{}年{}月{}日",
+                era.name,
+                year_ja(y as u32),
+                end.month(),
+                end.day()
+            )
         }),
     }
 }
@@ -172,19 +231,31 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
     let s = s.trim();
     if let Some(c) = ERA_DATE.captures(s) {
         let era = Era::parse(&c[1]).ok_or(DateError::Format)?;
-        let year = if &c[2] == "元" { 1 } else { c[2].parse().map_err(|_| DateError::Format)? };
+        let year = if &c[2] == "元" {
+            1
+        } else {
+            c[2].parse().map_err(|_| DateError::Format)?
+        };
         let month = c[3].parse().map_err(|_| DateError::Format)?;
         let day = c[4].parse().map_err(|_| DateError::Format)?;
         return Wareki::to_date(era, year, month, day);
     }
     let (y, m, d) = if let Some(c) = WESTERN_DATE.captures(s) {
-        (c[1].parse::<i32>(), c[2].parse::<u32>(), c[3].parse::<u32>())
+        (
+            c[1].parse::<i32>(),
+            c[2].parse::<u32>(),
+            c[3].parse::<u32>(),
+        )
     } else if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
         (s[..4].parse(), s[4..6].parse(), s[6..].parse())
     } else {
         return Err(DateError::Format);
     };
-    let (y, m, d) = (y.map_err(|_| DateError::Format)?, m.map_err(|_| DateError::Format)?, d.map_err(|_| DateError::Format)?);
+    let (y, m, d) = (
+        y.map_err(|_| DateError::Format)?,
+        m.map_err(|_| DateError::Format)?,
+        d.map_err(|_| DateError::Format)?,
+    );
     NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::NoSuchDay)
 }
 
@@ -225,7 +296,11 @@ fn kanji_digits(s: &str) -> String {
 
 /// 年度 (fiscal year): April 1 to March 31; returns the Gregorian year it starts in.
 pub fn fiscal_year(d: NaiveDate) -> i32 {
-    if d.month() >= 4 { d.year() } else { d.year() - 1 }
+    if d.month() >= 4 {
+        d.year()
+    } else {
+        d.year() - 1
+    }
 }
 
 #[cfg(test)]
@@ -252,7 +327,18 @@ mod tests {
     #[test]
     fn parses_resident_spellings() {
         let d = date(1985, 4, 1);
-        for s in ["昭和60年4月1日", "S60.4.1", "s60/4/1", "Ｓ６０．４．１", "昭和六十年四月一日", "1985-04-01", "1985/4/1", "1985年4月1日", "19850401", "showa 60.4.1"] {
+        for s in [
+            "昭和60年4月1日",
+            "S60.4.1",
+            "s60/4/1",
+            "Ｓ６０．４．１",
+            "昭和六十年四月一日",
+            "1985-04-01",
+            "1985/4/1",
+            "1985年4月1日",
+            "19850401",
+            "showa 60.4.1",
+        ] {
             assert_eq!(parse_date(s), Ok(d), "{s}");
         }
         assert_eq!(parse_date("令和元年5月1日"), Ok(date(2019, 5, 1)));
@@ -277,8 +363,14 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse_date("令和元年4月30日"), Err(DateError::OutsideEra { .. })));
-        assert!(matches!(parse_date("昭和64年1月8日"), Err(DateError::OutsideEra { .. })));
+        assert!(matches!(
+            parse_date("令和元年4月30日"),
+            Err(DateError::OutsideEra { .. })
+        ));
+        assert!(matches!(
+            parse_date("昭和64年1月8日"),
+            Err(DateError::OutsideEra { .. })
+        ));
         assert_eq!(parse_date("令和5年2月30日"), Err(DateError::NoSuchDay));
         assert_eq!(parse_date("きのう"), Err(DateError::Format));
         assert_eq!(parse_date(""), Err(DateError::Format));

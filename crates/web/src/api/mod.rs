@@ -24,7 +24,13 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/{id}", get(applications::get))
         .route("/uploads", post(applications::upload))
         .route("/postal-codes/{code}", get(postal_code))
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint; see /openapi.json") })
+        .fallback(|| async {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such API endpoint; see /openapi.json",
+            )
+        })
 }
 
 /// An API error: `{"error": {"code", "message", "details"?}}` with a 4xx/5xx status.
@@ -38,7 +44,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), details: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+        }
     }
 
     pub fn with_details(mut self, details: Value) -> ApiError {
@@ -53,14 +64,23 @@ impl IntoResponse for ApiError {
         if let Some(d) = self.details {
             body["error"]["details"] = d;
         }
-        (self.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response()
     }
 }
 
 impl From<madoguchi_store::StoreError> for ApiError {
     fn from(e: madoguchi_store::StoreError) -> Self {
         tracing::error!(error = %e, "storage failed while serving the API");
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the service cannot store or read data right now; try again later")
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the service cannot store or read data right now; try again later",
+        )
     }
 }
 
@@ -75,16 +95,26 @@ pub fn json_response(status: StatusCode, v: &impl Serialize) -> Response {
 
 async fn postal_code(State(state): State<AppState>, Path(code): Path<String>) -> ApiResult {
     let Some(code) = madoguchi_core::japanese::PostalCode::parse(&code) else {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_postal_code", "a postal code is 7 digits, like 1508601 or 150-8601"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_postal_code",
+            "a postal code is 7 digits, like 1508601 or 150-8601",
+        ));
     };
     let addresses = postal::lookup(state.db.reader(), code.digits()).await?;
-    Ok(json_response(StatusCode::OK, &json!({"postal_code": code.digits(), "addresses": addresses})))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"postal_code": code.digits(), "addresses": addresses}),
+    ))
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.db.ping().await {
         Ok(()) => json_response(StatusCode::OK, &json!({"status": "ok"})),
-        Err(_) => json_response(StatusCode::SERVICE_UNAVAILABLE, &json!({"status": "database unavailable"})),
+        Err(_) => json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &json!({"status": "database unavailable"}),
+        ),
     }
 }
 

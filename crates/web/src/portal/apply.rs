@@ -10,7 +10,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use madoguchi_core::catalog::OnlineStatus;
 use madoguchi_core::forms::definition::FileType;
-use madoguchi_core::forms::validate::{DEFAULT_FILE_MAX_KB, compute, format_computed, page_visible, seal_my_numbers, validate_all, validate_page};
+use madoguchi_core::forms::validate::{
+    DEFAULT_FILE_MAX_KB, compute, format_computed, page_visible, seal_my_numbers, validate_all,
+    validate_page,
+};
 use madoguchi_core::forms::{ErrorCode, Field, FieldError, FieldKind, Form, Page};
 use madoguchi_store::drafts::{self, DRAFT_DAYS, Draft};
 use madoguchi_store::sessions::{self, Session};
@@ -28,20 +31,37 @@ pub fn today_jst() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
 }
 
-pub async fn start(State(state): State<AppState>, req: Req, Path(procedure_id): Path<String>) -> Response {
+pub async fn start(
+    State(state): State<AppState>,
+    req: Req,
+    Path(procedure_id): Path<String>,
+) -> Response {
     let r = async {
         if !req.same_origin {
             return Err(PortalError::forbidden());
         }
         let snap = state.catalog.get().await;
-        let p = snap.procedure(&procedure_id).ok_or_else(PortalError::not_found)?;
+        let p = snap
+            .procedure(&procedure_id)
+            .ok_or_else(PortalError::not_found)?;
         let form = match p.online {
             OnlineStatus::Here => snap.form_for(&p.id).ok_or_else(PortalError::not_found)?,
             _ => return Err(PortalError::not_found()),
         };
         let (session, cookie) = ensure_session(&state, &req).await?;
-        let draft = drafts::create(state.db.writer(), &session.id_hash, &p.id, &form.id, form.version).await?;
-        let first = form.pages.first().map(|pg| pg.id.clone()).unwrap_or_default();
+        let draft = drafts::create(
+            state.db.writer(),
+            &session.id_hash,
+            &p.id,
+            &form.id,
+            form.version,
+        )
+        .await?;
+        let first = form
+            .pages
+            .first()
+            .map(|pg| pg.id.clone())
+            .unwrap_or_default();
         let mut resp = redirect(&format!("/apply/{}/{first}", draft.id));
         if let Some(c) = cookie {
             resp.headers_mut().append(header::SET_COOKIE, c);
@@ -53,9 +73,16 @@ pub async fn start(State(state): State<AppState>, req: Req, Path(procedure_id): 
 }
 
 /// The session, its draft and the form version the draft was started with, or where to go.
-async fn load(state: &AppState, req: &Req, draft_id: &str) -> Result<(Session, Draft, Arc<Form>), Response> {
+async fn load(
+    state: &AppState,
+    req: &Req,
+    draft_id: &str,
+) -> Result<(Session, Draft, Arc<Form>), Response> {
     let fail = |e: PortalError| e.render(state, req);
-    let draft = drafts::get(state.db.reader(), draft_id).await.map_err(|e| fail(e.into()))?.ok_or_else(|| fail(PortalError::not_found()))?;
+    let draft = drafts::get(state.db.reader(), draft_id)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .ok_or_else(|| fail(PortalError::not_found()))?;
     let session = current_session(state, req).await.map_err(fail)?;
     let Some(session) = session.filter(|s| s.id_hash == draft.session_hash) else {
         return Err(redirect(&format!("/resume/{draft_id}")));
@@ -63,18 +90,31 @@ async fn load(state: &AppState, req: &Req, draft_id: &str) -> Result<(Session, D
     if let Some(app) = &draft.application_id {
         return Err(redirect(&format!("/applications/{app}/confirmation")));
     }
-    let form = forms::get(state.db.reader(), &draft.form_id, draft.form_version).await.map_err(|e| fail(e.into()))?.ok_or_else(|| fail(PortalError::not_found()))?;
+    let form = forms::get(state.db.reader(), &draft.form_id, draft.form_version)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .ok_or_else(|| fail(PortalError::not_found()))?;
     Ok((session, draft, Arc::new(form)))
 }
 
 fn visible_pages<'a>(form: &'a Form, answers: &Map<String, Value>) -> Vec<&'a Page> {
-    form.pages.iter().filter(|p| page_visible(p, answers)).collect()
+    form.pages
+        .iter()
+        .filter(|p| page_visible(p, answers))
+        .collect()
 }
 
-pub async fn resume_draft(State(state): State<AppState>, req: Req, Path(draft_id): Path<String>) -> Response {
+pub async fn resume_draft(
+    State(state): State<AppState>,
+    req: Req,
+    Path(draft_id): Path<String>,
+) -> Response {
     match load(&state, &req, &draft_id).await {
         Ok((_, draft, form)) => {
-            let first = visible_pages(&form, &draft.answers).first().map(|p| p.id.clone()).unwrap_or_default();
+            let first = visible_pages(&form, &draft.answers)
+                .first()
+                .map(|p| p.id.clone())
+                .unwrap_or_default();
             redirect(&format!("/apply/{draft_id}/{first}"))
         }
         Err(r) => r,
@@ -108,14 +148,22 @@ struct PageView<'a> {
     return_to_check: bool,
 }
 
-async fn render_page(state: &AppState, req: &Req, mut v: PageView<'_>, status: StatusCode) -> Response {
+async fn render_page(
+    state: &AppState,
+    req: &Req,
+    mut v: PageView<'_>,
+    status: StatusCode,
+) -> Response {
     // A group that needs entries starts with that many empty ones, so nobody has to press "add" first.
     for f in &v.page.fields {
         if let FieldKind::Group { min_items, .. } = &f.kind
             && !v.values.contains_key(&f.key)
         {
-            let n = min_items.unwrap_or(usize::from(f.required)).max(usize::from(f.required));
-            v.values.insert(f.key.clone(), Value::Array(vec![json!({}); n]));
+            let n = min_items
+                .unwrap_or(usize::from(f.required))
+                .max(usize::from(f.required));
+            v.values
+                .insert(f.key.clone(), Value::Array(vec![json!({}); n]));
         }
     }
     let answers = &v.draft.answers;
@@ -123,15 +171,26 @@ async fn render_page(state: &AppState, req: &Req, mut v: PageView<'_>, status: S
         .page
         .fields
         .iter()
-        .map(|f| (f.key.as_str(), depends_on_page(f, v.page) || f.visible_if.as_ref().is_none_or(|c| c.holds(&[answers]))))
+        .map(|f| {
+            (
+                f.key.as_str(),
+                depends_on_page(f, v.page)
+                    || f.visible_if.as_ref().is_none_or(|c| c.holds(&[answers])),
+            )
+        })
         .collect();
     let mut item_visible: HashMap<String, bool> = HashMap::new();
     for f in &v.page.fields {
         if let FieldKind::Group { fields, .. } = &f.kind {
-            let count = v.values.get(&f.key).and_then(Value::as_array).map_or(0, Vec::len);
+            let count = v
+                .values
+                .get(&f.key)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
             for i in 0..count {
                 for sf in fields {
-                    let shown = depends_on_page(sf, v.page) || sf.visible_if.as_ref().is_none_or(|c| c.holds(&[answers]));
+                    let shown = depends_on_page(sf, v.page)
+                        || sf.visible_if.as_ref().is_none_or(|c| c.holds(&[answers]));
                     item_visible.insert(format!("{}.{i}.{}", f.key, sf.key), shown);
                 }
             }
@@ -147,7 +206,10 @@ async fn render_page(state: &AppState, req: &Req, mut v: PageView<'_>, status: S
         }
     }
     let pages = visible_pages(v.form, answers);
-    let step = pages.iter().position(|p| p.id == v.page.id).map_or(1, |i| i + 1);
+    let step = pages
+        .iter()
+        .position(|p| p.id == v.page.id)
+        .map_or(1, |i| i + 1);
     let back_url = match pages.iter().position(|p| p.id == v.page.id) {
         Some(i) if i > 0 => format!("/apply/{}/{}", v.draft.id, pages[i - 1].id),
         _ => format!("/procedures/{}", v.draft.procedure_id),
@@ -159,18 +221,37 @@ async fn render_page(state: &AppState, req: &Req, mut v: PageView<'_>, status: S
             dynamic.insert(f.key.clone(), dynamic_entry(f, v.page, &[], req.lang));
         }
         if let FieldKind::Group { fields, .. } = &f.kind {
-            let count = v.values.get(&f.key).and_then(Value::as_array).map_or(0, Vec::len);
+            let count = v
+                .values
+                .get(&f.key)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
             for sf in fields.iter().filter(|sf| depends_on_page(sf, v.page)) {
                 for i in 0..count {
-                    dynamic.insert(format!("{}.{i}.{}", f.key, sf.key), dynamic_entry(sf, v.page, fields, req.lang));
+                    dynamic.insert(
+                        format!("{}.{i}.{}", f.key, sf.key),
+                        dynamic_entry(sf, v.page, fields, req.lang),
+                    );
                 }
             }
         }
     }
-    let errors: HashMap<String, String> = v.errors.iter().map(|e| (e.key.clone(), e.message(req.lang))).collect();
-    let error_list: Vec<Value> = v.errors.iter().map(|e| json!({"key": e.key, "message": e.message(req.lang)})).collect();
+    let errors: HashMap<String, String> = v
+        .errors
+        .iter()
+        .map(|e| (e.key.clone(), e.message(req.lang)))
+        .collect();
+    let error_list: Vec<Value> = v
+        .errors
+        .iter()
+        .map(|e| json!({"key": e.key, "message": e.message(req.lang)}))
+        .collect();
     let multipart = v.page.fields.iter().any(|f| matches!(&f.kind, FieldKind::File { .. }) || matches!(&f.kind, FieldKind::Group { fields, .. } if fields.iter().any(|s| matches!(s.kind, FieldKind::File { .. }))));
-    let suffix = if v.return_to_check { "?return=check" } else { "" };
+    let suffix = if v.return_to_check {
+        "?return=check"
+    } else {
+        ""
+    };
     req.render(
         state,
         status,
@@ -186,30 +267,61 @@ async fn render_page(state: &AppState, req: &Req, mut v: PageView<'_>, status: S
 
 /// The condition (for the script) and a sentence saying when to answer (for everyone).
 fn dynamic_entry(f: &Field, page: &Page, siblings: &[Field], lang: madoguchi_core::Lang) -> Value {
-    let cond = f.visible_if.as_ref().map(|c| serde_json::to_string(c).unwrap_or_default()).unwrap_or_default();
+    let cond = f
+        .visible_if
+        .as_ref()
+        .map(|c| serde_json::to_string(c).unwrap_or_default())
+        .unwrap_or_default();
     json!({"cond": cond, "hint": f.visible_if.as_ref().and_then(|c| condition_hint(c, page, siblings, lang))})
 }
 
-fn condition_hint(c: &madoguchi_core::forms::Condition, page: &Page, siblings: &[Field], lang: madoguchi_core::Lang) -> Option<String> {
+fn condition_hint(
+    c: &madoguchi_core::forms::Condition,
+    page: &Page,
+    siblings: &[Field],
+    lang: madoguchi_core::Lang,
+) -> Option<String> {
     use madoguchi_core::forms::Condition;
     let Condition::Field(t) = c else { return None };
-    let field = siblings.iter().chain(page.fields.iter()).find(|f| f.key == t.field)?;
+    let field = siblings
+        .iter()
+        .chain(page.fields.iter())
+        .find(|f| f.key == t.field)?;
     let label = field.label.get(lang).to_string();
     let option_label = |v: &Value| -> String {
-        let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        let v = v
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string());
         match &field.kind {
-            FieldKind::Choice { options, .. } | FieldKind::Multichoice { options, .. } => options.iter().find(|o| o.value == v).map(|o| o.label.get(lang).to_string()).unwrap_or(v),
+            FieldKind::Choice { options, .. } | FieldKind::Multichoice { options, .. } => options
+                .iter()
+                .find(|o| o.value == v)
+                .map(|o| o.label.get(lang).to_string())
+                .unwrap_or(v),
             _ => v,
         }
     };
     let (ja, en) = if let Some(e) = &t.equals {
         let o = option_label(e);
-        (format!("「{label}」で「{o}」を選んだ場合に答えてください"), format!("Answer if you chose “{o}” for “{label}”"))
+        (
+            format!("「{label}」で「{o}」を選んだ場合に答えてください"),
+            format!("Answer if you chose “{o}” for “{label}”"),
+        )
     } else if let Some(list) = &t.one_of {
         let o: Vec<String> = list.iter().map(option_label).collect();
-        (format!("「{label}」で「{}」のいずれかを選んだ場合に答えてください", o.join("」「")), format!("Answer if you chose “{}” for “{label}”", o.join("”, “")))
+        (
+            format!(
+                "「{label}」で「{}」のいずれかを選んだ場合に答えてください",
+                o.join("」「")
+            ),
+            format!("Answer if you chose “{}” for “{label}”", o.join("”, “")),
+        )
     } else if t.checked == Some(true) {
-        (format!("「{label}」にチェックを入れた場合に答えてください"), format!("Answer if you ticked “{label}”"))
+        (
+            format!("「{label}」にチェックを入れた場合に答えてください"),
+            format!("Answer if you ticked “{label}”"),
+        )
     } else {
         return None;
     };
@@ -232,12 +344,19 @@ fn collect_file_ids(v: &Map<String, Value>, f: &mut dyn FnMut(&str)) {
     }
 }
 
-pub async fn show_page(State(state): State<AppState>, req: Req, Path((draft_id, page_id)): Path<(String, String)>, Query(q): Query<PageQuery>) -> Response {
+pub async fn show_page(
+    State(state): State<AppState>,
+    req: Req,
+    Path((draft_id, page_id)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let (session, draft, form) = match load(&state, &req, &draft_id).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Some(page) = form.page(&page_id) else { return PortalError::not_found().render(&state, &req) };
+    let Some(page) = form.page(&page_id) else {
+        return PortalError::not_found().render(&state, &req);
+    };
     let fields: Vec<&Field> = page.fields.iter().collect();
     let values = display_values(&fields, &draft.answers, req.lang);
     let view = PageView {
@@ -264,55 +383,118 @@ fn find_field<'a>(page: &'a Page, name: &str) -> Option<&'a Field> {
     match parts.as_slice() {
         [key] => page.fields.iter().find(|f| f.key == *key),
         [group, _, key] => page.fields.iter().find_map(|f| match &f.kind {
-            FieldKind::Group { fields, .. } if f.key == *group => fields.iter().find(|s| s.key == *key),
+            FieldKind::Group { fields, .. } if f.key == *group => {
+                fields.iter().find(|s| s.key == *key)
+            }
             _ => None,
         }),
         _ => None,
     }
 }
 
-async fn read_body(state: &AppState, page: &Page, draft: &Draft, request: Request) -> Result<Posted, PortalError> {
-    let is_multipart = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
+async fn read_body(
+    state: &AppState,
+    page: &Page,
+    draft: &Draft,
+    request: Request,
+) -> Result<Posted, PortalError> {
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
     if !is_multipart {
-        let bytes = axum::body::to_bytes(request.into_body(), state.config.max_json_bytes).await.map_err(|_| PortalError::bad_request("the form data is too large"))?;
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| PortalError::bad_request("the form data is malformed"))?;
-        return Ok(Posted { pairs, file_errors: Vec::new() });
+        let bytes = axum::body::to_bytes(request.into_body(), state.config.max_json_bytes)
+            .await
+            .map_err(|_| PortalError::bad_request("the form data is too large"))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| PortalError::bad_request("the form data is malformed"))?;
+        return Ok(Posted {
+            pairs,
+            file_errors: Vec::new(),
+        });
     }
-    let mut mp = Multipart::from_request(request, state).await.map_err(|_| PortalError::bad_request("the form data is malformed"))?;
-    let mut posted = Posted { pairs: Vec::new(), file_errors: Vec::new() };
+    let mut mp = Multipart::from_request(request, state)
+        .await
+        .map_err(|_| PortalError::bad_request("the form data is malformed"))?;
+    let mut posted = Posted {
+        pairs: Vec::new(),
+        file_errors: Vec::new(),
+    };
     loop {
         let field = match mp.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => return Err(PortalError::bad_request("the upload was interrupted or is too large")),
+            Err(_) => {
+                return Err(PortalError::bad_request(
+                    "the upload was interrupted or is too large",
+                ));
+            }
         };
         let name = field.name().unwrap_or("").to_string();
         let filename = field.file_name().map(str::to_string);
         let Some(filename) = filename else {
-            let text = field.text().await.map_err(|_| PortalError::bad_request("the form data is malformed"))?;
+            let text = field
+                .text()
+                .await
+                .map_err(|_| PortalError::bad_request("the form data is malformed"))?;
             posted.pairs.push((name, text));
             continue;
         };
-        let bytes = field.bytes().await.map_err(|_| PortalError::bad_request("the upload was interrupted or is too large"))?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| PortalError::bad_request("the upload was interrupted or is too large"))?;
         if filename.is_empty() && bytes.is_empty() {
             continue;
         }
-        let Some(def) = find_field(page, &name) else { continue };
-        let FieldKind::File { max_size_kb, accept } = &def.kind else { continue };
+        let Some(def) = find_field(page, &name) else {
+            continue;
+        };
+        let FieldKind::File {
+            max_size_kb,
+            accept,
+        } = &def.kind
+        else {
+            continue;
+        };
         let label = def.label.0.clone();
-        let max = (max_size_kb.unwrap_or(DEFAULT_FILE_MAX_KB) as usize * 1024).min(state.config.max_upload_bytes);
+        let max = (max_size_kb.unwrap_or(DEFAULT_FILE_MAX_KB) as usize * 1024)
+            .min(state.config.max_upload_bytes);
         if bytes.len() > max {
-            posted.file_errors.push(FieldError { key: name, label, code: ErrorCode::FileTooLarge { max_kb: (max / 1024) as u32 } });
+            posted.file_errors.push(FieldError {
+                key: name,
+                label,
+                code: ErrorCode::FileTooLarge {
+                    max_kb: (max / 1024) as u32,
+                },
+            });
             continue;
         }
         match FileType::sniff(&bytes) {
             Some(kind) if accept.contains(&kind) => {
-                let meta = uploads::store(state.db.writer(), &draft.id, &name, &filename, kind.mime(), &bytes).await?;
+                let meta = uploads::store(
+                    state.db.writer(),
+                    &draft.id,
+                    &name,
+                    &filename,
+                    kind.mime(),
+                    &bytes,
+                )
+                .await?;
                 posted.pairs.push((name, meta.id));
             }
             _ => {
-                let accepted = accept.iter().map(|a| format!("{a:?}").to_uppercase()).collect::<Vec<_>>().join("・");
-                posted.file_errors.push(FieldError { key: name, label, code: ErrorCode::FileType { accepted } });
+                let accepted = accept
+                    .iter()
+                    .map(|a| format!("{a:?}").to_uppercase())
+                    .collect::<Vec<_>>()
+                    .join("・");
+                posted.file_errors.push(FieldError {
+                    key: name,
+                    label,
+                    code: ErrorCode::FileType { accepted },
+                });
             }
         }
     }
@@ -322,25 +504,49 @@ async fn read_body(state: &AppState, page: &Page, draft: &Draft, request: Reques
 fn resume_code() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let bytes = madoguchi_store::crypto::random_bytes::<8>();
-    let chars: String = bytes.iter().map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char).collect();
+    let chars: String = bytes
+        .iter()
+        .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
+        .collect();
     format!("{}-{}", &chars[..4], &chars[4..])
 }
 
 /// Uploads named in the answers must belong to this draft.
-async fn check_uploads(state: &AppState, page_fields: &[&Field], values: &Map<String, Value>, owner: &str, prefix: &str, errors: &mut Vec<FieldError>) -> Result<(), PortalError> {
+async fn check_uploads(
+    state: &AppState,
+    page_fields: &[&Field],
+    values: &Map<String, Value>,
+    owner: &str,
+    prefix: &str,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), PortalError> {
     for f in page_fields {
         match (&f.kind, values.get(&f.key)) {
             (FieldKind::File { .. }, Some(Value::String(id))) => {
-                let ok = uploads::meta(state.db.reader(), id).await?.is_some_and(|m| m.owner == owner);
+                let ok = uploads::meta(state.db.reader(), id)
+                    .await?
+                    .is_some_and(|m| m.owner == owner);
                 if !ok {
-                    errors.push(FieldError { key: format!("{prefix}{}", f.key), label: f.label.0.clone(), code: ErrorCode::FileMissing });
+                    errors.push(FieldError {
+                        key: format!("{prefix}{}", f.key),
+                        label: f.label.0.clone(),
+                        code: ErrorCode::FileMissing,
+                    });
                 }
             }
             (FieldKind::Group { fields, .. }, Some(Value::Array(items))) => {
                 let subs: Vec<&Field> = fields.iter().collect();
                 for (i, item) in items.iter().enumerate() {
                     if let Value::Object(m) = item {
-                        Box::pin(check_uploads(state, &subs, m, owner, &format!("{prefix}{}.{i}.", f.key), errors)).await?;
+                        Box::pin(check_uploads(
+                            state,
+                            &subs,
+                            m,
+                            owner,
+                            &format!("{prefix}{}.{i}.", f.key),
+                            errors,
+                        ))
+                        .await?;
                     }
                 }
             }
@@ -350,7 +556,13 @@ async fn check_uploads(state: &AppState, page_fields: &[&Field], values: &Map<St
     Ok(())
 }
 
-pub async fn post_page(State(state): State<AppState>, req: Req, Path((draft_id, page_id)): Path<(String, String)>, Query(q): Query<PageQuery>, request: Request) -> Response {
+pub async fn post_page(
+    State(state): State<AppState>,
+    req: Req,
+    Path((draft_id, page_id)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+    request: Request,
+) -> Response {
     let (session, mut draft, form) = match load(&state, &req, &draft_id).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -448,17 +660,38 @@ pub async fn post_page(State(state): State<AppState>, req: Req, Path((draft_id, 
 }
 
 /// "住所を検索" without JavaScript: fills prefecture, city and town from the postal code.
-async fn postal_lookup(state: &AppState, req: &Req, page: &Page, name: &str, view: &mut PageView<'_>) -> Result<(), PortalError> {
-    let Some(f) = find_field(page, name) else { return Ok(()) };
+async fn postal_lookup(
+    state: &AppState,
+    req: &Req,
+    page: &Page,
+    name: &str,
+    view: &mut PageView<'_>,
+) -> Result<(), PortalError> {
+    let Some(f) = find_field(page, name) else {
+        return Ok(());
+    };
     let path: Vec<&str> = name.split('.').collect();
     let (target_path, code) = match &f.kind {
-        FieldKind::Address { .. } => (path.clone(), get_path(&view.values, &path).and_then(|v| v.get("postal_code")).and_then(Value::as_str).map(str::to_string)),
-        FieldKind::PostalCode { fills: Some(target) } => {
+        FieldKind::Address { .. } => (
+            path.clone(),
+            get_path(&view.values, &path)
+                .and_then(|v| v.get("postal_code"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        ),
+        FieldKind::PostalCode {
+            fills: Some(target),
+        } => {
             let mut t = path.clone();
             if let Some(last) = t.last_mut() {
                 *last = target.as_str();
             }
-            (t, get_path(&view.values, &path).and_then(Value::as_str).map(str::to_string))
+            (
+                t,
+                get_path(&view.values, &path)
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            )
         }
         _ => return Ok(()),
     };
@@ -478,12 +711,18 @@ async fn postal_lookup(state: &AppState, req: &Req, page: &Page, name: &str, vie
                     addr.insert("postal_code".into(), json!(c.to_string()));
                 }
             } else {
-                set_path(&mut view.values, &target_path, json!({"postal_code": code.map(|c| c.to_string()), "prefecture": e.prefecture, "city": e.city, "town": e.town}));
+                set_path(
+                    &mut view.values,
+                    &target_path,
+                    json!({"postal_code": code.map(|c| c.to_string()), "prefecture": e.prefecture, "city": e.city, "town": e.town}),
+                );
             }
-            view.notices.insert(notice_key, t(req.lang, "form.postal_found"));
+            view.notices
+                .insert(notice_key, t(req.lang, "form.postal_found"));
         }
         None => {
-            view.notices.insert(notice_key, t(req.lang, "form.postal_not_found"));
+            view.notices
+                .insert(notice_key, t(req.lang, "form.postal_not_found"));
         }
     }
     Ok(())
@@ -539,16 +778,30 @@ async fn file_names(state: &AppState, answers: &Map<String, Value>) -> HashMap<S
     out
 }
 
-async fn render_check(state: &AppState, req: &Req, session: &Session, draft: &Draft, form: &Form, errors: &[FieldError], status: StatusCode) -> Response {
+async fn render_check(
+    state: &AppState,
+    req: &Req,
+    session: &Session,
+    draft: &Draft,
+    form: &Form,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> Response {
     let files = file_names(state, &draft.answers).await;
     let draft_id = draft.id.clone();
-    let sections = summary_sections(form, &draft.answers, req.lang, &files, &|page| format!("/apply/{draft_id}/{page}?return=check"));
+    let sections = summary_sections(form, &draft.answers, req.lang, &files, &|page| {
+        format!("/apply/{draft_id}/{page}?return=check")
+    });
     let computed_values = compute(form, &draft.answers);
-    let computed: Vec<Value> = form
-        .computed
-        .iter()
-        .filter_map(|c| computed_values.get(&c.key).and_then(Value::as_i64).map(|n| json!({"label": c.label, "value": format_computed(c.format, n, req.lang)})))
-        .collect();
+    let computed: Vec<Value> =
+        form.computed
+            .iter()
+            .filter_map(|c| {
+                computed_values.get(&c.key).and_then(Value::as_i64).map(
+                    |n| json!({"label": c.label, "value": format_computed(c.format, n, req.lang)}),
+                )
+            })
+            .collect();
     let error_list: Vec<Value> = errors
         .iter()
         .map(|e| {
@@ -557,7 +810,10 @@ async fn render_check(state: &AppState, req: &Req, session: &Session, draft: &Dr
             json!({"message": e.message(req.lang), "url": format!("/apply/{}/{page}?return=check", draft.id)})
         })
         .collect();
-    let last_page = visible_pages(form, &draft.answers).last().map(|p| p.id.clone()).unwrap_or_default();
+    let last_page = visible_pages(form, &draft.answers)
+        .last()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
     req.render(
         state,
         status,
@@ -566,14 +822,25 @@ async fn render_check(state: &AppState, req: &Req, session: &Session, draft: &Dr
     )
 }
 
-pub async fn check(State(state): State<AppState>, req: Req, Path(draft_id): Path<String>) -> Response {
+pub async fn check(
+    State(state): State<AppState>,
+    req: Req,
+    Path(draft_id): Path<String>,
+) -> Response {
     match load(&state, &req, &draft_id).await {
-        Ok((session, draft, form)) => render_check(&state, &req, &session, &draft, &form, &[], StatusCode::OK).await,
+        Ok((session, draft, form)) => {
+            render_check(&state, &req, &session, &draft, &form, &[], StatusCode::OK).await
+        }
         Err(r) => r,
     }
 }
 
-pub async fn submit(State(state): State<AppState>, req: Req, Path(draft_id): Path<String>, request: Request) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    req: Req,
+    Path(draft_id): Path<String>,
+    request: Request,
+) -> Response {
     let (mut session, draft, form) = match load(&state, &req, &draft_id).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -582,17 +849,32 @@ pub async fn submit(State(state): State<AppState>, req: Req, Path(draft_id): Pat
         if !req.same_origin {
             return Err(PortalError::forbidden());
         }
-        let bytes = axum::body::to_bytes(request.into_body(), 64 * 1024).await.map_err(|_| PortalError::bad_request("the form data is too large"))?;
+        let bytes = axum::body::to_bytes(request.into_body(), 64 * 1024)
+            .await
+            .map_err(|_| PortalError::bad_request("the form data is too large"))?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
         if !pairs.iter().any(|(k, v)| k == "csrf" && v == &session.csrf) {
             return Err(PortalError::expired());
         }
         let answers = match validate_all(&form, &draft.answers, today_jst()) {
             Ok(a) => a,
-            Err(errors) => return Ok(render_check(&state, &req, &session, &draft, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await),
+            Err(errors) => {
+                return Ok(render_check(
+                    &state,
+                    &req,
+                    &session,
+                    &draft,
+                    &form,
+                    &errors,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await);
+            }
         };
         let computed = compute(&form, &answers);
-        let request_hash = hex::encode(Sha256::digest(Value::Object(answers.clone()).to_string().as_bytes()));
+        let request_hash = hex::encode(Sha256::digest(
+            Value::Object(answers.clone()).to_string().as_bytes(),
+        ));
         let app = NewApplication {
             procedure_id: draft.procedure_id.clone(),
             form_id: form.id.clone(),
@@ -606,7 +888,9 @@ pub async fn submit(State(state): State<AppState>, req: Req, Path(draft_id): Pat
         };
         let outcome = match state.db.submit(app).await {
             Ok(o) => o,
-            Err(SubmitError::IdempotencyConflict) => return Err(PortalError::bad_request(t(req.lang, "error.expired.body"))),
+            Err(SubmitError::IdempotencyConflict) => {
+                return Err(PortalError::bad_request(t(req.lang, "error.expired.body")));
+            }
             Err(e) => {
                 tracing::error!(error = %e, "submission failed");
                 return Err(PortalError::internal());
@@ -614,20 +898,39 @@ pub async fn submit(State(state): State<AppState>, req: Req, Path(draft_id): Pat
         };
         drafts::mark_submitted(state.db.writer(), &draft.id, &outcome.id).await?;
         uploads::reassign(state.db.writer(), &draft.id, &outcome.id).await?;
-        let mut apps: Vec<Value> = session.data.get("applications").and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut apps: Vec<Value> = session
+            .data
+            .get("applications")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         if !apps.iter().any(|a| a.as_str() == Some(&outcome.id)) {
             apps.push(json!(outcome.id));
         }
-        session.data.insert("applications".into(), Value::Array(apps));
+        session
+            .data
+            .insert("applications".into(), Value::Array(apps));
         sessions::save(state.db.writer(), &session).await?;
-        Ok(redirect(&format!("/applications/{}/confirmation", outcome.id)))
+        Ok(redirect(&format!(
+            "/applications/{}/confirmation",
+            outcome.id
+        )))
     }
     .await;
     respond(&state, &req, r)
 }
 
-pub async fn resume_form(State(state): State<AppState>, req: Req, Path(draft_id): Path<String>) -> Response {
-    req.render(&state, StatusCode::OK, "resume.html", json!({"draft_id": draft_id, "invalid": false}))
+pub async fn resume_form(
+    State(state): State<AppState>,
+    req: Req,
+    Path(draft_id): Path<String>,
+) -> Response {
+    req.render(
+        &state,
+        StatusCode::OK,
+        "resume.html",
+        json!({"draft_id": draft_id, "invalid": false}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -635,13 +938,22 @@ pub struct ResumeForm {
     code: String,
 }
 
-pub async fn resume_post(State(state): State<AppState>, req: Req, Path(draft_id): Path<String>, request: Request) -> Response {
+pub async fn resume_post(
+    State(state): State<AppState>,
+    req: Req,
+    Path(draft_id): Path<String>,
+    request: Request,
+) -> Response {
     let r: PageResult = async {
         if !req.same_origin {
             return Err(PortalError::forbidden());
         }
-        let bytes = axum::body::to_bytes(request.into_body(), 4096).await.map_err(|_| PortalError::bad_request("too large"))?;
-        let code = serde_urlencoded::from_bytes::<ResumeForm>(&bytes).map(|f| f.code).unwrap_or_default();
+        let bytes = axum::body::to_bytes(request.into_body(), 4096)
+            .await
+            .map_err(|_| PortalError::bad_request("too large"))?;
+        let code = serde_urlencoded::from_bytes::<ResumeForm>(&bytes)
+            .map(|f| f.code)
+            .unwrap_or_default();
         let (session, cookie) = ensure_session(&state, &req).await?;
         if drafts::resume(state.db.writer(), &draft_id, &code, &session.id_hash).await? {
             let mut resp = redirect(&format!("/apply/{draft_id}"));
@@ -650,7 +962,12 @@ pub async fn resume_post(State(state): State<AppState>, req: Req, Path(draft_id)
             }
             return Ok(resp);
         }
-        let mut resp = req.render(&state, StatusCode::UNPROCESSABLE_ENTITY, "resume.html", json!({"draft_id": draft_id, "invalid": true}));
+        let mut resp = req.render(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "resume.html",
+            json!({"draft_id": draft_id, "invalid": true}),
+        );
         if let Some(c) = cookie {
             resp.headers_mut().append(header::SET_COOKIE, c);
         }

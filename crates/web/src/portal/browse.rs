@@ -58,7 +58,14 @@ pub async fn home(State(state): State<AppState>, req: Req) -> Response {
     respond(&state, &req, r)
 }
 
-fn list_page(state: &AppState, req: &Req, heading: String, lead: Option<String>, procedures: Vec<&Procedure>, extra: serde_json::Value) -> Response {
+fn list_page(
+    state: &AppState,
+    req: &Req,
+    heading: String,
+    lead: Option<String>,
+    procedures: Vec<&Procedure>,
+    extra: serde_json::Value,
+) -> Response {
     let mut ctx = json!({"heading": heading, "lead": lead, "procedures": procedures});
     if let (Some(obj), Some(more)) = (ctx.as_object_mut(), extra.as_object()) {
         obj.extend(more.clone());
@@ -66,7 +73,11 @@ fn list_page(state: &AppState, req: &Req, heading: String, lead: Option<String>,
     req.render(state, StatusCode::OK, "list.html", ctx)
 }
 
-pub async fn search(State(state): State<AppState>, req: Req, Query(q): Query<SearchQuery>) -> Response {
+pub async fn search(
+    State(state): State<AppState>,
+    req: Req,
+    Query(q): Query<SearchQuery>,
+) -> Response {
     let snap = state.catalog.get().await;
     let query = q.q.unwrap_or_default();
     let query = query.trim();
@@ -80,28 +91,83 @@ pub async fn search(State(state): State<AppState>, req: Req, Query(q): Query<Sea
     } else {
         tf(req.lang, "search.results", &[("q", query), ("n", &n)])
     };
-    list_page(&state, &req, t(req.lang, "home.title"), Some(lead), procedures, json!({"show_search": true, "q": query}))
+    list_page(
+        &state,
+        &req,
+        t(req.lang, "home.title"),
+        Some(lead),
+        procedures,
+        json!({"show_search": true, "q": query}),
+    )
 }
 
-pub async fn life_event(State(state): State<AppState>, req: Req, Path(code): Path<String>) -> Response {
+pub async fn life_event(
+    State(state): State<AppState>,
+    req: Req,
+    Path(code): Path<String>,
+) -> Response {
     let snap = state.catalog.get().await;
-    let Some(event) = codes::find(LIFE_EVENTS, &code) else { return PortalError::not_found().render(&state, &req) };
-    let procedures: Vec<&Procedure> = snap.procedures.iter().filter(|p| p.life_events.iter().any(|e| e == event.code)).collect();
-    let lead = tf(req.lang, "list.count", &[("n", &procedures.len().to_string())]);
-    list_page(&state, &req, event.label(req.lang).to_string(), Some(lead), procedures, json!({}))
+    let Some(event) = codes::find(LIFE_EVENTS, &code) else {
+        return PortalError::not_found().render(&state, &req);
+    };
+    let procedures: Vec<&Procedure> = snap
+        .procedures
+        .iter()
+        .filter(|p| p.life_events.iter().any(|e| e == event.code))
+        .collect();
+    let lead = tf(
+        req.lang,
+        "list.count",
+        &[("n", &procedures.len().to_string())],
+    );
+    list_page(
+        &state,
+        &req,
+        event.label(req.lang).to_string(),
+        Some(lead),
+        procedures,
+        json!({}),
+    )
 }
 
-pub async fn department(State(state): State<AppState>, req: Req, Path(id): Path<String>) -> Response {
+pub async fn department(
+    State(state): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+) -> Response {
     let snap = state.catalog.get().await;
-    let Some(d) = snap.department(&id) else { return PortalError::not_found().render(&state, &req) };
-    let procedures: Vec<&Procedure> = snap.procedures.iter().filter(|p| p.department == d.id).collect();
-    let lead = tf(req.lang, "list.count", &[("n", &procedures.len().to_string())]);
-    list_page(&state, &req, d.name.get(req.lang).to_string(), Some(lead), procedures, json!({"department": d}))
+    let Some(d) = snap.department(&id) else {
+        return PortalError::not_found().render(&state, &req);
+    };
+    let procedures: Vec<&Procedure> = snap
+        .procedures
+        .iter()
+        .filter(|p| p.department == d.id)
+        .collect();
+    let lead = tf(
+        req.lang,
+        "list.count",
+        &[("n", &procedures.len().to_string())],
+    );
+    list_page(
+        &state,
+        &req,
+        d.name.get(req.lang).to_string(),
+        Some(lead),
+        procedures,
+        json!({"department": d}),
+    )
 }
 
-pub async fn procedure(State(state): State<AppState>, req: Req, Path(id): Path<String>) -> Response {
+pub async fn procedure(
+    State(state): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+) -> Response {
     let snap = state.catalog.get().await;
-    let Some(p) = snap.procedure(&id) else { return PortalError::not_found().render(&state, &req) };
+    let Some(p) = snap.procedure(&id) else {
+        return PortalError::not_found().render(&state, &req);
+    };
     let form = match p.online {
         OnlineStatus::Here => snap.form_for(&p.id),
         _ => None,
@@ -110,7 +176,11 @@ pub async fn procedure(State(state): State<AppState>, req: Req, Path(id): Path<S
         OnlineStatus::Offline { reason, .. } => Some(reason.label(req.lang)),
         _ => None,
     };
-    let delivery: Vec<&str> = p.delivery_methods.iter().map(|d| d.label(req.lang)).collect();
+    let delivery: Vec<&str> = p
+        .delivery_methods
+        .iter()
+        .map(|d| d.label(req.lang))
+        .collect();
     let r: PageResult = Ok(req.render(
         &state,
         StatusCode::OK,

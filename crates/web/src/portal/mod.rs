@@ -33,8 +33,14 @@ pub fn routes() -> Router<AppState> {
         .route("/apply/{draft}", get(apply::resume_draft))
         .route("/apply/{draft}/check", get(apply::check))
         .route("/apply/{draft}/submit", post(apply::submit))
-        .route("/apply/{draft}/{page}", get(apply::show_page).post(apply::post_page))
-        .route("/resume/{draft}", get(apply::resume_form).post(apply::resume_post))
+        .route(
+            "/apply/{draft}/{page}",
+            get(apply::show_page).post(apply::post_page),
+        )
+        .route(
+            "/resume/{draft}",
+            get(apply::resume_form).post(apply::resume_post),
+        )
         .route("/applications/{id}", get(status::status))
         .route("/applications/{id}/confirmation", get(status::confirmation))
 }
@@ -56,10 +62,15 @@ pub struct Req {
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
-        let (k, v) = c.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Req {
@@ -68,26 +79,55 @@ impl<S: Send + Sync> FromRequestParts<S> for Req {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Req, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-        let from_query = pairs.iter().find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(v));
+        let from_query = pairs
+            .iter()
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| Lang::parse(v));
         let from_cookie = cookie(&parts.headers, LANG_COOKIE).and_then(|v| Lang::parse(&v));
         let from_header = parts
             .headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').map(|p| p.split(';').next().unwrap_or("")).find_map(Lang::parse));
-        let lang = from_query.or(from_cookie).or(from_header).unwrap_or_default();
+            .and_then(|v| {
+                v.split(',')
+                    .map(|p| p.split(';').next().unwrap_or(""))
+                    .find_map(Lang::parse)
+            });
+        let lang = from_query
+            .or(from_cookie)
+            .or(from_header)
+            .unwrap_or_default();
         let rest: Vec<(String, String)> = pairs.into_iter().filter(|(k, _)| k != "lang").collect();
         let path = if rest.is_empty() {
             parts.uri.path().to_string()
         } else {
-            format!("{}?{}", parts.uri.path(), serde_urlencoded::to_string(&rest).unwrap_or_default())
+            format!(
+                "{}?{}",
+                parts.uri.path(),
+                serde_urlencoded::to_string(&rest).unwrap_or_default()
+            )
         };
-        let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_string();
-        let origin_ok = match parts.headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let origin_ok = match parts
+            .headers
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+        {
             None | Some("null") => true,
             Some(o) => o.split("://").nth(1).is_some_and(|h| h == host),
         };
-        let fetch_site_ok = !matches!(parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()), Some("cross-site"));
+        let fetch_site_ok = !matches!(
+            parts
+                .headers
+                .get("sec-fetch-site")
+                .and_then(|v| v.to_str().ok()),
+            Some("cross-site")
+        );
         Ok(Req {
             lang,
             path,
@@ -113,15 +153,29 @@ impl Req {
     /// Adds the language cookie when the resident just chose a language.
     pub fn finish(&self, mut resp: Response) -> Response {
         if self.set_lang
-            && let Ok(v) = HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", self.lang.code()))
+            && let Ok(v) = HeaderValue::from_str(&format!(
+                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                self.lang.code()
+            ))
         {
             resp.headers_mut().append(header::SET_COOKIE, v);
         }
         resp
     }
 
-    pub fn render(&self, state: &AppState, status: StatusCode, template: &str, extra: impl Serialize) -> Response {
-        self.finish(page(&state.templates, status, template, self.ctx(state, extra)))
+    pub fn render(
+        &self,
+        state: &AppState,
+        status: StatusCode,
+        template: &str,
+        extra: impl Serialize,
+    ) -> Response {
+        self.finish(page(
+            &state.templates,
+            status,
+            template,
+            self.ctx(state, extra),
+        ))
     }
 }
 
@@ -134,13 +188,23 @@ pub async fn current_session(state: &AppState, req: &Req) -> Result<Option<Sessi
 }
 
 /// The session, created if needed; the cookie to set comes back with a new one.
-pub async fn ensure_session(state: &AppState, req: &Req) -> Result<(Session, Option<HeaderValue>), PortalError> {
+pub async fn ensure_session(
+    state: &AppState,
+    req: &Req,
+) -> Result<(Session, Option<HeaderValue>), PortalError> {
     if let Some(s) = current_session(state, req).await? {
         return Ok((s, None));
     }
     let (token, s) = sessions::create(state.db.writer()).await?;
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let cookie = HeaderValue::from_str(&format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")).map_err(|_| PortalError::internal())?;
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .map_err(|_| PortalError::internal())?;
     Ok((s, Some(cookie)))
 }
 
@@ -154,25 +218,53 @@ pub struct PortalError {
 
 impl PortalError {
     pub fn not_found() -> Self {
-        PortalError { status: StatusCode::NOT_FOUND, kind: "not_found", detail: None }
+        PortalError {
+            status: StatusCode::NOT_FOUND,
+            kind: "not_found",
+            detail: None,
+        }
     }
     pub fn forbidden() -> Self {
-        PortalError { status: StatusCode::FORBIDDEN, kind: "forbidden", detail: None }
+        PortalError {
+            status: StatusCode::FORBIDDEN,
+            kind: "forbidden",
+            detail: None,
+        }
     }
     pub fn expired() -> Self {
-        PortalError { status: StatusCode::FORBIDDEN, kind: "expired", detail: None }
+        PortalError {
+            status: StatusCode::FORBIDDEN,
+            kind: "expired",
+            detail: None,
+        }
     }
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        PortalError { status: StatusCode::BAD_REQUEST, kind: "bad_request", detail: Some(detail.into()) }
+        PortalError {
+            status: StatusCode::BAD_REQUEST,
+            kind: "bad_request",
+            detail: Some(detail.into()),
+        }
     }
     pub fn internal() -> Self {
-        PortalError { status: StatusCode::INTERNAL_SERVER_ERROR, kind: "internal", detail: None }
+        PortalError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            kind: "internal",
+            detail: None,
+        }
     }
 
     pub fn render(&self, state: &AppState, req: &Req) -> Response {
         let title = t(req.lang, &format!("error.{}.title", self.kind));
-        let body = self.detail.clone().unwrap_or_else(|| t(req.lang, &format!("error.{}.body", self.kind)));
-        req.render(state, self.status, "error.html", minijinja::context! { title, body })
+        let body = self
+            .detail
+            .clone()
+            .unwrap_or_else(|| t(req.lang, &format!("error.{}.body", self.kind)));
+        req.render(
+            state,
+            self.status,
+            "error.html",
+            minijinja::context! { title, body },
+        )
     }
 }
 
