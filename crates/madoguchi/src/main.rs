@@ -124,7 +124,18 @@ enum ApplicationsCommand {
     Count,
 }
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    match run_cli() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // A message a person can act on, with its causes; no backtrace.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_cli() -> Result<()> {
     let cli = Cli::parse();
     let mut config = Config::load(cli.config.as_ref())?;
     if let Some(url) = cli.database_url.clone() {
