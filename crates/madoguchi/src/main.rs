@@ -3,6 +3,7 @@
 mod commands;
 mod config;
 mod demo;
+mod guide;
 
 use std::path::PathBuf;
 
@@ -71,6 +72,29 @@ enum Command {
         #[command(subcommand)]
         command: ApplicationsCommand,
     },
+    /// The AI information desk (総合案内): answers only from official documents.
+    Guide {
+        /// FAQ CSV (id,question,answer[,department,category,url,updated]).
+        #[arg(long, global = true, default_value = "demo/guide/faq.csv")]
+        faq: PathBuf,
+        /// Folder of official pages (Markdown with front matter).
+        #[arg(long, global = true, default_value = "demo/guide/pages")]
+        pages: PathBuf,
+        #[command(subcommand)]
+        command: GuideCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum GuideCommand {
+    /// Answer QUESTION, or one question per line from standard input (one JSON object per line).
+    Ask {
+        #[arg(long)]
+        json: bool,
+        question: Option<String>,
+    },
+    /// Run a gold set (JSON lines) and print retrieval, answering and latency figures.
+    Eval { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -197,6 +221,18 @@ async fn run(command: Command, config: Config) -> Result<()> {
             AuditCommand::Verify => commands::audit_verify(&db).await,
             AuditCommand::Tail { limit } => commands::audit_tail(&db, limit).await,
         },
+        Command::Guide {
+            faq,
+            pages,
+            command,
+        } => {
+            let g = guide::build(&db, &faq, &pages).await;
+            match (g, command) {
+                (Err(e), _) => Err(e),
+                (Ok(g), GuideCommand::Ask { json, question }) => guide::ask(&g, json, question),
+                (Ok(g), GuideCommand::Eval { file }) => guide::eval(&g, &file),
+            }
+        }
         Command::Applications { command } => match command {
             ApplicationsCommand::Verify { file } => commands::applications_verify(&db, &file).await,
             ApplicationsCommand::Count => {
