@@ -150,27 +150,49 @@ async fn writer_loop(
     let mut conn: Option<PoolConnection<Any>> = None;
     loop {
         let mut batch = Vec::new();
-        let mut stop = false;
+        let stop;
         {
             let mut rx = rx.lock().await;
             match rx.recv().await {
                 None | Some(Msg::Stop) => return,
                 Some(Msg::Submit(job)) => batch.push(*job),
             }
-            while batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(Msg::Submit(job)) => batch.push(*job),
-                    Ok(Msg::Stop) => {
-                        stop = true;
-                        break;
-                    }
-                    Err(_) => break,
-                }
-            }
+            stop = fill_batch(&mut batch, &mut rx);
         }
         process(&pool, backend, &mut conn, batch, &secrets).await;
         if stop {
             return;
+        }
+    }
+}
+
+/// Adds every job already waiting (up to `MAX_BATCH`); true if a stop request was met.
+pub(crate) fn fill_batch(batch: &mut Vec<Job>, rx: &mut mpsc::Receiver<Msg>) -> bool {
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(Msg::Submit(job)) => batch.push(*job),
+            Ok(Msg::Stop) => return true,
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
+/// Answers every job of a batch: its own outcome, or the batch's error.
+pub(crate) fn reply(batch: Vec<Job>, result: std::result::Result<Outcomes, String>) {
+    match result {
+        Ok(outcomes) => {
+            for (job, outcome) in batch.into_iter().zip(outcomes) {
+                let _ = job.reply.send(outcome);
+            }
+        }
+        Err(msg) => {
+            tracing::error!(error = %msg, size = batch.len(), "storing a batch of applications failed");
+            for job in batch {
+                let _ = job
+                    .reply
+                    .send(Err(SubmitError::Store(StoreError::Invalid(msg.clone()))));
+            }
         }
     }
 }

@@ -12,12 +12,12 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use tokio::sync::mpsc;
 
 use crate::applications::{
-    Existing, Job, MAX_BATCH, Msg, NewApplication, Outcomes, existing_outcome, finish, inserts_of,
-    number, plan, receipt_year, row_values,
+    Existing, Job, Msg, NewApplication, Outcomes, existing_outcome, fill_batch, finish, inserts_of,
+    number, plan, receipt_year, reply, row_values,
 };
 use crate::audit;
 use crate::crypto::Secrets;
-use crate::{StoreError, now_text};
+use crate::now_text;
 
 pub(crate) fn spawn(
     path: PathBuf,
@@ -29,39 +29,17 @@ pub(crate) fn spawn(
     std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || {
         loop {
             let mut batch: Vec<Job> = Vec::new();
-            let mut stop = false;
             match rx.blocking_recv() {
                 None | Some(Msg::Stop) => return,
                 Some(Msg::Submit(job)) => batch.push(*job),
             }
-            while batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(Msg::Submit(job)) => batch.push(*job),
-                    Ok(Msg::Stop) => {
-                        stop = true;
-                        break;
-                    }
-                    Err(_) => break,
-                }
-            }
+            let stop = fill_batch(&mut batch, &mut rx);
             let apps: Vec<&NewApplication> = batch.iter().map(|j| &j.app).collect();
             let mut result = commit(&mut conn, &apps, &secrets);
             if matches!(&result, Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation) {
                 result = commit(&mut conn, &apps, &secrets);
             }
-            match result {
-                Ok(outcomes) => {
-                    for (job, o) in batch.into_iter().zip(outcomes) {
-                        let _ = job.reply.send(o);
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, size = batch.len(), "storing a batch of applications failed");
-                    for job in batch {
-                        let _ = job.reply.send(Err(StoreError::Invalid(e.to_string()).into()));
-                    }
-                }
-            }
+            reply(batch, result.map_err(|e| e.to_string()));
             if stop {
                 return;
             }

@@ -23,7 +23,9 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::view::{display_values, nest, summary_sections, tidy_raw};
-use super::{PageResult, PortalError, Req, current_session, ensure_session, redirect, respond};
+use super::{
+    PageResult, PortalError, Req, current_session, ensure_session, redirect, respond, with_cookie,
+};
 use crate::i18n::t;
 use crate::state::AppState;
 
@@ -62,11 +64,10 @@ pub async fn start(
             .first()
             .map(|pg| pg.id.clone())
             .unwrap_or_default();
-        let mut resp = redirect(&format!("/apply/{}/{first}", draft.id));
-        if let Some(c) = cookie {
-            resp.headers_mut().append(header::SET_COOKIE, c);
-        }
-        Ok(resp)
+        Ok(with_cookie(
+            redirect(&format!("/apply/{}/{first}", draft.id)),
+            cookie,
+        ))
     }
     .await;
     respond(&state, &req, r)

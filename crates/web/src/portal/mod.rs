@@ -290,6 +290,14 @@ pub async fn not_found(State(state): State<AppState>, req: Req) -> Response {
     PortalError::not_found().render(&state, &req)
 }
 
+/// Adds the session cookie of a session created for this response.
+pub fn with_cookie(mut resp: Response, cookie: Option<HeaderValue>) -> Response {
+    if let Some(c) = cookie {
+        resp.headers_mut().append(header::SET_COOKIE, c);
+    }
+    resp
+}
+
 pub fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
