@@ -402,8 +402,8 @@ pub(crate) fn finish(plans: &[Plan], fresh: &HashMap<usize, SubmitOutcome>) -> O
         .collect()
 }
 
-/// The column values of one application row, in `INSERT_COLUMNS` order.
-pub(crate) fn row_values(a: &NewApplication, _o: &SubmitOutcome) -> (String, String) {
+/// The answers and computed values of an application, as stored (JSON text).
+pub(crate) fn row_values(a: &NewApplication) -> (String, String) {
     (
         serde_json::to_string(&a.answers).unwrap_or_default(),
         serde_json::to_string(&a.computed).unwrap_or_default(),
@@ -465,7 +465,7 @@ async fn insert_rows(
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for &i in chunk {
             let (a, o) = (apps[i], &fresh[&i]);
-            let (answers, computed) = row_values(a, o);
+            let (answers, computed) = row_values(a);
             q = q
                 .bind(o.id.clone())
                 .bind(o.receipt_number.clone())

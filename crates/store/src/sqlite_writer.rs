@@ -105,7 +105,7 @@ fn commit(
             ))?;
             for &i in &inserts {
                 let (a, o) = (apps[i], &fresh.outcomes[&i]);
-                let (answers, computed) = row_values(a, o);
+                let (answers, computed) = row_values(a);
                 insert.execute(params![
                     o.id,
                     o.receipt_number,

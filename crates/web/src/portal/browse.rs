@@ -73,6 +73,22 @@ fn list_page(
     req.render(state, StatusCode::OK, "list.html", ctx)
 }
 
+/// A list page whose lead says how many procedures it holds.
+fn counted_list(
+    state: &AppState,
+    req: &Req,
+    heading: String,
+    procedures: Vec<&Procedure>,
+    extra: serde_json::Value,
+) -> Response {
+    let lead = tf(
+        req.lang,
+        "list.count",
+        &[("n", &procedures.len().to_string())],
+    );
+    list_page(state, req, heading, Some(lead), procedures, extra)
+}
+
 pub async fn search(
     State(state): State<AppState>,
     req: Req,
@@ -115,16 +131,10 @@ pub async fn life_event(
         .iter()
         .filter(|p| p.life_events.iter().any(|e| e == event.code))
         .collect();
-    let lead = tf(
-        req.lang,
-        "list.count",
-        &[("n", &procedures.len().to_string())],
-    );
-    list_page(
+    counted_list(
         &state,
         &req,
         event.label(req.lang).to_string(),
-        Some(lead),
         procedures,
         json!({}),
     )
@@ -144,16 +154,10 @@ pub async fn department(
         .iter()
         .filter(|p| p.department == d.id)
         .collect();
-    let lead = tf(
-        req.lang,
-        "list.count",
-        &[("n", &procedures.len().to_string())],
-    );
-    list_page(
+    counted_list(
         &state,
         &req,
         d.name.get(req.lang).to_string(),
-        Some(lead),
         procedures,
         json!({"department": d}),
     )
