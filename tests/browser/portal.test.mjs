@@ -202,3 +202,65 @@ test("other resident pages are axe-clean in Japanese and English", async () => {
   await look(page, "saved");
   await page.context().close();
 });
+
+test("AI総合案内: in-page answer with JavaScript, pages and handoff without, kiosk; axe-clean", async () => {
+  // With JavaScript: the form at the bottom of every page answers in place.
+  const page = await newPage();
+  await page.goto(`${base}/procedures/sodai-gomi`);
+  await page.fill("#guide-widget-q", "児童手当はいつ振り込まれる？");
+  await page.click("[data-guide-widget] button");
+  await page.waitForSelector("[data-guide-output] .guide-turn");
+  const turn = await page.textContent("[data-guide-output] .guide-turn");
+  assert.match(turn, /児童手当/);
+  assert.equal(new URL(page.url()).pathname, "/procedures/sodai-gomi", "answered without leaving the page");
+  await look(page, "guide-widget-answer");
+  await page.context().close();
+
+  // Without JavaScript: the same form opens the guide page; a question without an answer
+  // offers the handoff, which leads to the ticket page with its number.
+  const plain = await newPage({ js: false });
+  const urls = [];
+  await plain.goto(`${base}/`);
+  await plain.fill("#guide-widget-q", "住民票をとりたい");
+  await plain.click("[data-guide-widget] button");
+  await plain.waitForSelector("[data-answer]");
+  assert.match(await plain.textContent("[data-answer]"), /戸籍住民課/);
+  await look(plain, "guide-page-nojs", { check: false });
+  urls.push([plain.url(), "guide-page"]);
+  const choice = await plain.$(".choices a");
+  if (choice) {
+    await choice.click();
+    await plain.waitForLoadState();
+    await look(plain, "guide-choice-nojs", { check: false });
+  urls.push([plain.url(), "guide-choice"]);
+  }
+  await plain.goto(`${base}/guide?q=${encodeURIComponent("区役所の屋上でペンギンを見学できますか")}`);
+  await plain.waitForSelector("form.panel-handoff");
+  await look(plain, "guide-declined-nojs", { check: false });
+  urls.push([plain.url(), "guide-declined"]);
+  await plain.click("form.panel-handoff button");
+  await plain.waitForSelector(".summary-list strong");
+  assert.match(await plain.textContent(".summary-list strong"), /^G\d{4}-\d{6}$/);
+  await look(plain, "guide-ticket-nojs", { check: false });
+  urls.push([plain.url(), "guide-ticket"]);
+  await plain.goto(`${base}/guide/sources/page-gomi`);
+  await look(plain, "guide-source-nojs", { check: false });
+  urls.push([plain.url(), "guide-source"]);
+  await plain.context().close();
+  // The same pages, checked by axe-core (which needs JavaScript to run).
+  const checker = await newPage();
+  for (const [url, name] of urls) {
+    await checker.goto(url);
+    await look(checker, name);
+  }
+  await checker.context().close();
+
+  // The lobby kiosk, in English and Japanese.
+  const kiosk = await newPage({ lang: "en-US" });
+  await kiosk.goto(`${base}/guide/kiosk?q=${encodeURIComponent("粗大ごみの申込み方法")}`);
+  await kiosk.waitForSelector("[data-answer]");
+  await look(kiosk, "guide-kiosk-en");
+  await kiosk.goto(`${base}/guide/kiosk?lang=ja`);
+  await look(kiosk, "guide-kiosk-empty");
+  await kiosk.context().close();
+});

@@ -25,8 +25,11 @@ pub async fn serve(db: Db, config: &Config, demo: bool) -> Result<()> {
         secure_cookies: config.secure_cookies,
         municipality: config.municipality.clone(),
         municipality_en: config.municipality_en.clone(),
+        admin_token: config.admin_token.clone(),
+        guide: config.guide.clone(),
     };
-    let state = AppState::new(db.clone(), web).await?;
+    let embedder = madoguchi_desk::embed::from_config(&config.guide)?;
+    let state = AppState::with_embedder(db.clone(), web, embedder).await?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -69,7 +72,8 @@ async fn purge_loop(db: Db) {
             Ok(true) => {
                 let s = sessions::purge_expired(db.writer()).await;
                 let d = drafts::purge_expired(db.writer()).await;
-                tracing::info!(sessions = ?s.ok(), drafts = ?d.ok(), "purged expired sessions and drafts");
+                let g = madoguchi_store::guide::purge_expired(db.writer()).await;
+                tracing::info!(sessions = ?s.ok(), drafts = ?d.ok(), guide_log_and_tickets = ?g.ok(), "purged expired sessions, drafts, guide log entries and tickets");
             }
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "purge lease failed"),

@@ -27,6 +27,13 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Log filter, e.g. `info` or `madoguchi=debug` (`MADOGUCHI_LOG`).
     pub log: String,
+    /// Token for the staff API of the information desk (`MADOGUCHI_ADMIN_TOKEN`): ticket
+    /// queue, answers, FAQ editing under /api/v1/admin. Unset: that API does not exist.
+    /// At least 32 characters. Replaced by staff sign-in in a later release.
+    #[serde(skip_serializing)]
+    pub admin_token: Option<String>,
+    /// The information desk (`[guide]`): log retention, engine thresholds, `[guide.llm]`.
+    pub guide: madoguchi_desk::DeskConfig,
 }
 
 impl Default for Config {
@@ -41,6 +48,8 @@ impl Default for Config {
             max_upload_mb: 10,
             secure_cookies: false,
             log: "info,sqlx=warn".into(),
+            admin_token: None,
+            guide: madoguchi_desk::DeskConfig::default(),
         }
     }
 }
@@ -96,6 +105,9 @@ impl Config {
         if let Some(v) = env("LOG") {
             c.log = v;
         }
+        if let Some(v) = env("ADMIN_TOKEN") {
+            c.admin_token = Some(v);
+        }
         c.validate()?;
         Ok(c)
     }
@@ -106,6 +118,14 @@ impl Config {
                 "listen = \"{}\" is not an address like 127.0.0.1:8080",
                 self.listen
             );
+        }
+        if let Some(t) = &self.admin_token
+            && t.trim().chars().count() < 32
+        {
+            bail!("admin_token must be at least 32 characters (e.g. `openssl rand -hex 32`)");
+        }
+        if self.guide.max_question_chars == 0 || self.guide.log_retention_days < 0 {
+            bail!("[guide] max_question_chars must be at least 1 and retention days not negative");
         }
         if self.max_json_kb == 0 || self.max_upload_mb == 0 {
             bail!("max_json_kb and max_upload_mb must be at least 1");

@@ -10,6 +10,7 @@ include!(concat!(env!("OUT_DIR"), "/demo_forms.rs"));
 const DEPARTMENTS: &str = include_str!("../../../demo/catalog/departments.csv");
 const PROCEDURES: &str = include_str!("../../../demo/catalog/procedures.csv");
 const POSTAL: &str = include_str!("../../../demo/postal.csv");
+const GUIDE_FAQ: &str = include_str!("../../../demo/guide/faq.csv");
 
 /// Loads the demo catalogue, forms and postal codes if the catalogue is empty.
 pub async fn load_if_empty(db: &Db) -> Result<bool> {
@@ -38,6 +39,40 @@ pub async fn load_if_empty(db: &Db) -> Result<bool> {
     let entries =
         postal::parse_postal_csv(POSTAL).map_err(|e| anyhow::anyhow!("demo postal.csv: {e}"))?;
     postal::replace_all(db.writer(), &entries).await?;
+    load_guide_if_empty(db).await?;
+    Ok(true)
+}
+
+/// Loads the demo's FAQ entries and official pages into the information desk's knowledge
+/// base if it is empty.
+pub async fn load_guide_if_empty(db: &Db) -> Result<bool> {
+    if !madoguchi_store::guide::docs(db.reader()).await?.is_empty() {
+        return Ok(false);
+    }
+    madoguchi_desk::kb::import_faq(
+        db,
+        "system:demo",
+        "demo/guide/faq.csv",
+        GUIDE_FAQ.as_bytes(),
+    )
+    .await?;
+    let mut docs = Vec::new();
+    for (name, text) in DEMO_PAGES {
+        let page = madoguchi_guide::parse_page(text).map_err(|e| {
+            anyhow::anyhow!(
+                "demo page {name}: {}",
+                e.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })?;
+        docs.push(madoguchi_desk::kb::page_doc(
+            &page,
+            &format!("import:demo/guide/pages/{name}"),
+        )?);
+    }
+    madoguchi_store::guide::upsert_docs(db, "system:demo", "demo/guide/pages", &docs).await?;
     Ok(true)
 }
 

@@ -1,28 +1,162 @@
-//! `madoguchi guide`: the information desk from the command line. The catalogue comes from the
-//! database (load the demo with `serve --demo` first, or import one); FAQ entries and pages
-//! from files.
+//! `madoguchi guide …`: the information desk from the command line — the knowledge base
+//! (import, list, delete), questions (ask, eval), and the staff side (tickets, answers,
+//! unanswered-question reports). Everything reads and writes the database.
 
 use std::io::BufRead;
 use std::path::Path;
+use std::sync::Arc;
 
-use anyhow::{Context, Result, anyhow};
-use madoguchi_guide::eval::{parse_gold, run};
-use madoguchi_guide::{Guide, GuideConfig};
-use madoguchi_store::{Db, catalog};
+use anyhow::{Context, Result, anyhow, bail};
+use madoguchi_desk::{Desk, FaqFromAnswer};
+use madoguchi_guide::eval::{parse_gold, run as run_gold};
+use madoguchi_store::Db;
+use madoguchi_store::guide as store;
 
-pub async fn build(db: &Db, faq: &Path, pages: &Path) -> Result<Guide> {
-    crate::demo::load_if_empty(db).await?;
-    let mut loaded =
-        madoguchi_guide::load::load(None, Some(faq), Some(pages)).map_err(|e| anyhow!(e))?;
-    let procedures = catalog::procedures(db.reader()).await?;
-    let departments = catalog::departments(db.reader()).await?;
-    loaded.kb.add_procedures(&procedures);
-    Guide::build(loaded.kb, &GuideConfig::default(), &departments)
-        .map_err(|e| anyhow!("cannot build the guide: {e}"))
+use crate::GuideCommand;
+use crate::config::Config;
+
+/// Who did it, for the audit log.
+fn actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
 }
 
-fn print(guide: &Guide, question: &str, json: bool) -> Result<()> {
-    let a = guide.ask(question);
+pub async fn run(db: &Db, config: &Config, command: GuideCommand) -> Result<()> {
+    match command {
+        GuideCommand::Import { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let s =
+                madoguchi_desk::kb::import_faq(db, &actor(), &file.display().to_string(), &bytes)
+                    .await
+                    .map_err(|e| anyhow!("{e}\nnothing was imported"))?;
+            println!(
+                "FAQ entries: {} new, {} updated, {} unchanged",
+                s.inserted, s.updated, s.unchanged
+            );
+            Ok(())
+        }
+        GuideCommand::ImportDocs { dir } => {
+            let s = madoguchi_desk::kb::import_pages(db, &actor(), &dir)
+                .await
+                .map_err(|e| anyhow!("{e}\nnothing was imported"))?;
+            println!(
+                "pages: {} new, {} updated, {} unchanged",
+                s.inserted, s.updated, s.unchanged
+            );
+            Ok(())
+        }
+        GuideCommand::Docs { json } => {
+            for d in store::docs(db.reader()).await? {
+                if json {
+                    println!("{}", serde_json::to_string(&d)?);
+                } else {
+                    let v: serde_json::Value = serde_json::from_str(&d.data).unwrap_or_default();
+                    let title = v["question"].as_str().or(v["title"].as_str()).unwrap_or("");
+                    println!("{}\t{}\t{}\t{}", d.kind, d.id, d.updated_at, title);
+                }
+            }
+            Ok(())
+        }
+        GuideCommand::Delete { ids } => {
+            let n = store::delete_docs(db, &actor(), &ids).await?;
+            println!("removed {n} of {} documents", ids.len());
+            Ok(())
+        }
+        GuideCommand::Ask { json, question } => {
+            let desk = open(db, config, true).await?;
+            ask(&desk, json, question).await
+        }
+        GuideCommand::Eval { file } => {
+            let desk = open(db, config, true).await?;
+            eval(&desk, &file).await
+        }
+        GuideCommand::Tickets {
+            status,
+            department,
+            json,
+        } => {
+            let filter = store::TicketFilter {
+                status: (status != "all").then_some(status),
+                department_id: department,
+                limit: 1000,
+            };
+            for t in store::tickets(db.reader(), &filter).await? {
+                if json {
+                    println!("{}", serde_json::to_string(&t)?);
+                } else {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        t.number,
+                        t.status,
+                        t.department_id.as_deref().unwrap_or("-"),
+                        t.reason,
+                        &t.created_at[..16.min(t.created_at.len())],
+                        t.question
+                    );
+                }
+            }
+            Ok(())
+        }
+        GuideCommand::Answer {
+            ticket,
+            text,
+            faq_question,
+            faq_id,
+        } => {
+            let desk = open(db, config, false).await?;
+            let faq = faq_question.map(|question| FaqFromAnswer {
+                id: faq_id,
+                question,
+            });
+            let Some(t) = desk
+                .answer_ticket(&actor(), &ticket, &text, faq.as_ref())
+                .await
+                .map_err(|e| anyhow!("{e}"))?
+            else {
+                bail!("no ticket {ticket}; see `madoguchi guide tickets --status all`");
+            };
+            println!("{} answered", t.number);
+            if let Some(f) = t.faq_id {
+                println!("FAQ entry {f} added; the guide uses it from now on");
+            }
+            Ok(())
+        }
+        GuideCommand::Close { ticket } => {
+            let Some(t) = store::find_ticket(db.reader(), &ticket).await? else {
+                bail!("no ticket {ticket}");
+            };
+            store::close_ticket(db, &actor(), &t.id).await?;
+            println!("{} closed", t.number);
+            Ok(())
+        }
+        GuideCommand::Report { days, json } => report(db, days, json).await,
+    }
+}
+
+/// The desk over this database. For asking, an empty database first gets the demo
+/// municipality, so `guide ask` and `guide eval` work on a fresh checkout.
+async fn open(db: &Db, config: &Config, demo_if_empty: bool) -> Result<Arc<Desk>> {
+    if demo_if_empty && crate::demo::load_if_empty(db).await? {
+        eprintln!("(the database was empty: loaded the demo municipality)");
+    }
+    let embedder = madoguchi_desk::embed::from_config(&config.guide).map_err(|e| anyhow!("{e}"))?;
+    Desk::open(db.clone(), config.guide.clone(), embedder)
+        .await
+        .map_err(|e| anyhow!("{e}"))
+}
+
+async fn print(desk: &Desk, question: &str, json: bool) -> Result<()> {
+    let a = match desk.ask(question, "cli").await {
+        Ok(a) => a,
+        Err(madoguchi_desk::DeskError::Invalid(msg)) if json => {
+            println!("{}", serde_json::json!({"question": "", "error": msg}));
+            return Ok(());
+        }
+        Err(e) => return Err(anyhow!("{e}")),
+    };
     if json {
         println!("{}", serde_json::to_string(&a)?);
         return Ok(());
@@ -56,25 +190,61 @@ fn print(guide: &Guide, question: &str, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn ask(guide: &Guide, json: bool, question: Option<String>) -> Result<()> {
+async fn ask(desk: &Desk, json: bool, question: Option<String>) -> Result<()> {
     if let Some(q) = question {
-        return print(guide, &q, json);
+        return print(desk, &q, json).await;
     }
-    for line in std::io::stdin().lock().lines() {
-        let line = line.context("cannot read standard input")?;
-        if !line.trim().is_empty() {
-            print(guide, &line, true)?;
-        }
+    let lines: Vec<String> = std::io::stdin()
+        .lock()
+        .lines()
+        .collect::<std::io::Result<_>>()
+        .context("cannot read standard input")?;
+    for line in lines.iter().filter(|l| !l.trim().is_empty()) {
+        print(desk, line, true).await?;
     }
     Ok(())
 }
 
-pub fn eval(guide: &Guide, file: &Path) -> Result<()> {
+async fn eval(desk: &Desk, file: &Path) -> Result<()> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let gold =
         parse_gold(&text).map_err(|(line, e)| anyhow!("{}: line {line}: {e}", file.display()))?;
-    let (report, _) = run(guide, &gold);
+    let guide = desk.guide().await;
+    let (report, _) = run_gold(&guide, &gold);
     println!("{}", report.summary());
+    Ok(())
+}
+
+async fn report(db: &Db, days: i64, json: bool) -> Result<()> {
+    let since = (chrono::Utc::now() - chrono::Duration::days(days.max(0)))
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let rows = store::unanswered_report(db.reader(), &since).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    println!("unanswered questions in the last {days} days, by department");
+    for r in rows {
+        let reasons: Vec<String> = r
+            .by_reason
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        println!(
+            "{}: {} · open tickets {}",
+            r.department_id.as_deref().unwrap_or("(no department)"),
+            if reasons.is_empty() {
+                "-".to_string()
+            } else {
+                reasons.join(", ")
+            },
+            r.open_tickets
+        );
+        for q in r.examples {
+            println!("    「{q}」");
+        }
+    }
     Ok(())
 }

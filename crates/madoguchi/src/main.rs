@@ -3,7 +3,7 @@
 mod commands;
 mod config;
 mod demo;
-mod guide;
+pub(crate) mod guide;
 
 use std::path::PathBuf;
 
@@ -74,12 +74,6 @@ enum Command {
     },
     /// The AI information desk (総合案内): answers only from official documents.
     Guide {
-        /// FAQ CSV (id,question,answer[,department,category,url,updated]).
-        #[arg(long, global = true, default_value = "demo/guide/faq.csv")]
-        faq: PathBuf,
-        /// Folder of official pages (Markdown with front matter).
-        #[arg(long, global = true, default_value = "demo/guide/pages")]
-        pages: PathBuf,
         #[command(subcommand)]
         command: GuideCommand,
     },
@@ -87,6 +81,18 @@ enum Command {
 
 #[derive(Subcommand)]
 enum GuideCommand {
+    /// Import FAQ entries from a CSV (id,question,answer[,department,category,url,updated]);
+    /// an id already stored is updated. All or nothing.
+    Import { file: PathBuf },
+    /// Import the official pages of a folder (.md with front matter, .html). All or nothing.
+    ImportDocs { dir: PathBuf },
+    /// List the knowledge base (FAQ entries and pages).
+    Docs {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove knowledge-base documents by id.
+    Delete { ids: Vec<String> },
     /// Answer QUESTION, or one question per line from standard input (one JSON object per line).
     Ask {
         #[arg(long)]
@@ -95,6 +101,36 @@ enum GuideCommand {
     },
     /// Run a gold set (JSON lines) and print retrieval, answering and latency figures.
     Eval { file: PathBuf },
+    /// The staff queue of questions residents left (handoff tickets).
+    Tickets {
+        /// open, answered, closed or all.
+        #[arg(long, default_value = "open")]
+        status: String,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Answer a ticket (by number, e.g. G2026-000012, or id); with --faq-question the answer
+    /// also becomes a FAQ entry the guide uses.
+    Answer {
+        ticket: String,
+        #[arg(long)]
+        text: String,
+        #[arg(long)]
+        faq_question: Option<String>,
+        #[arg(long)]
+        faq_id: Option<String>,
+    },
+    /// Close a ticket without an answer.
+    Close { ticket: String },
+    /// Unanswered questions and open tickets per department: which documents are missing.
+    Report {
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -149,6 +185,19 @@ enum ApplicationsCommand {
 }
 
 fn main() -> std::process::ExitCode {
+    // `madoguchi guide docs | head` closes our stdout early: end quietly, as other tools do.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or("");
+        if text.contains("failed printing to stdout") {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
     match run_cli() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -221,18 +270,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
             AuditCommand::Verify => commands::audit_verify(&db).await,
             AuditCommand::Tail { limit } => commands::audit_tail(&db, limit).await,
         },
-        Command::Guide {
-            faq,
-            pages,
-            command,
-        } => {
-            let g = guide::build(&db, &faq, &pages).await;
-            match (g, command) {
-                (Err(e), _) => Err(e),
-                (Ok(g), GuideCommand::Ask { json, question }) => guide::ask(&g, json, question),
-                (Ok(g), GuideCommand::Eval { file }) => guide::eval(&g, &file),
-            }
-        }
+        Command::Guide { command } => guide::run(&db, &config, command).await,
         Command::Applications { command } => match command {
             ApplicationsCommand::Verify { file } => commands::applications_verify(&db, &file).await,
             ApplicationsCommand::Count => {

@@ -85,6 +85,16 @@ impl Secrets {
         mac.verify_slice(&given).is_ok()
     }
 
+    /// The token that lets whoever left a question for staff read the answer (no account, no
+    /// contact details: the ticket link is the only key).
+    pub fn ticket_token(&self, ticket_id: &str) -> String {
+        self.application_token(&format!("guide-ticket:{ticket_id}"))
+    }
+
+    pub fn check_ticket_token(&self, ticket_id: &str, token: &str) -> bool {
+        self.check_application_token(&format!("guide-ticket:{ticket_id}"), token)
+    }
+
     /// Encrypts a sensitive value (AES-256-GCM, random nonce): `v1.<base64>`.
     pub fn seal(&self, plain: &str) -> String {
         let cipher = Aes256Gcm::new_from_slice(&self.seal_key)

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod crypto;
 pub mod drafts;
 pub mod forms;
+pub mod guide;
 pub mod jobs;
 pub mod migrations;
 pub mod postal;

@@ -132,6 +132,58 @@ CREATE TABLE job_leases (
 );
 "#,
     },
+    Migration {
+        version: 3,
+        name: "guide knowledge base, vectors, handoff tickets, conversation log",
+        sql: r#"
+CREATE TABLE guide_docs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE guide_vectors (
+    text_hash TEXT NOT NULL,
+    model TEXT NOT NULL,
+    vector TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (text_hash, model)
+);
+CREATE TABLE guide_tickets (
+    id TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    department_id TEXT,
+    question TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    status TEXT NOT NULL,
+    answer TEXT,
+    answered_by TEXT,
+    answered_at TEXT,
+    faq_id TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX guide_tickets_queue ON guide_tickets (status, department_id, created_at);
+CREATE INDEX guide_tickets_expiry ON guide_tickets (expires_at);
+CREATE TABLE guide_log (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    question TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    answered BIGINT NOT NULL,
+    department_id TEXT,
+    top_source TEXT,
+    confidence DOUBLE PRECISION NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX guide_log_expiry ON guide_log (expires_at);
+CREATE INDEX guide_log_at ON guide_log (at)
+"#,
+    },
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -79,3 +79,62 @@
     input.addEventListener("keyup", function () { if (input.value.replace(/[^0-9０-９]/g, "").length === 7) fill(); });
   });
 })();
+
+// AI総合案内 on every page: answer in place instead of opening /guide (which works without this).
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-guide-widget]");
+  var out = document.querySelector("[data-guide-output]");
+  if (!form || !out || !window.fetch) return;
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+  function link(text, href) { var a = el("a", text); a.href = href; return a; }
+  form.addEventListener("submit", function (ev) {
+    var input = form.querySelector("input[name=q]");
+    var q = input ? input.value.trim() : "";
+    if (!q) return;
+    ev.preventDefault();
+    fetch("/api/v1/guide/ask", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ question: q, channel: "web" })
+    }).then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); }).then(function (a) {
+      var turn = el("div", null, "guide-turn");
+      turn.appendChild(el("p", a.question, "q"));
+      turn.appendChild(el("p", a.answer || "", "answer-text"));
+      var choices = (a.clarification && a.clarification.choices) || [];
+      if (choices.length) {
+        var ul = el("ul", null, "choices");
+        choices.forEach(function (c) {
+          var li = el("li");
+          li.appendChild(link(c.title, (c.kind === "procedure" ? "/procedures/" : "/guide/sources/") + encodeURIComponent(c.id)));
+          ul.appendChild(li);
+        });
+        turn.appendChild(ul);
+      }
+      if (a.answered && a.citations && a.citations.length) {
+        var p = el("p", out.getAttribute("data-label-sources") + "：");
+        a.citations.forEach(function (c, i) {
+          if (i) p.appendChild(document.createTextNode("、"));
+          p.appendChild(link(c.title, "/guide/sources/" + encodeURIComponent(c.id)));
+        });
+        turn.appendChild(p);
+      }
+      if (a.department) {
+        var d = el("p", out.getAttribute("data-label-department") + "：" + a.department.name + (a.department.phone ? "（" + a.department.phone + "）" : ""));
+        turn.appendChild(d);
+      }
+      var more = el("p");
+      more.appendChild(link(out.getAttribute("data-label-more"), "/guide?q=" + encodeURIComponent(q)));
+      turn.appendChild(more);
+      out.appendChild(turn);
+      input.value = "";
+    }).catch(function () {
+      out.appendChild(el("p", out.getAttribute("data-label-error"), "error-message"));
+    });
+  });
+})();

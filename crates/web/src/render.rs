@@ -31,6 +31,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("status.html", include_str!("../templates/status.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("guide.html", include_str!("../templates/guide.html")),
+    (
+        "guide_source.html",
+        include_str!("../templates/guide_source.html"),
+    ),
+    (
+        "guide_ticket.html",
+        include_str!("../templates/guide_ticket.html"),
+    ),
 ];
 
 fn lang_of(state: &State) -> Lang {
@@ -142,11 +151,13 @@ pub fn page(templates: &Templates, status: StatusCode, name: &str, ctx: Value) -
 
 const STYLE: &str = include_str!("../assets/style.css");
 const SCRIPT: &str = include_str!("../assets/app.js");
+const KIOSK: &str = include_str!("../assets/kiosk.js");
 
 pub async fn asset(Path(file): Path<String>) -> Response {
     let (body, mime) = match file.as_str() {
         "style.css" => (STYLE, "text/css; charset=utf-8"),
         "app.js" => (SCRIPT, "text/javascript; charset=utf-8"),
+        "kiosk.js" => (KIOSK, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use madoguchi_desk::{Desk, DeskConfig, DeskError, Embedder};
 use madoguchi_store::Db;
 
 use crate::cache::CatalogCache;
@@ -18,6 +19,10 @@ pub struct WebConfig {
     /// Name of the municipality, shown in the header.
     pub municipality: String,
     pub municipality_en: String,
+    /// Bearer token of the staff API (/api/v1/admin); `None`: that API answers 404.
+    pub admin_token: Option<String>,
+    /// The information desk.
+    pub guide: DeskConfig,
 }
 
 impl Default for WebConfig {
@@ -28,6 +33,8 @@ impl Default for WebConfig {
             secure_cookies: false,
             municipality: "桜ヶ丘区".into(),
             municipality_en: "Sakuragaoka City".into(),
+            admin_token: None,
+            guide: DeskConfig::default(),
         }
     }
 }
@@ -38,16 +45,36 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub catalog: CatalogCache,
     pub templates: Arc<Templates>,
+    pub desk: Arc<Desk>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] madoguchi_store::StoreError),
+    #[error(transparent)]
+    Desk(#[from] DeskError),
 }
 
 impl AppState {
-    pub async fn new(db: Db, config: WebConfig) -> Result<AppState, madoguchi_store::StoreError> {
+    pub async fn new(db: Db, config: WebConfig) -> Result<AppState, StartError> {
+        AppState::with_embedder(db, config, None).await
+    }
+
+    /// With a sentence-embedding model for the guide's dense signal.
+    pub async fn with_embedder(
+        db: Db,
+        config: WebConfig,
+        embedder: Option<Arc<dyn Embedder>>,
+    ) -> Result<AppState, StartError> {
         let catalog = CatalogCache::load(db.clone()).await?;
+        let desk = Desk::open(db.clone(), config.guide.clone(), embedder).await?;
         Ok(AppState {
             db,
             config: Arc::new(config),
             catalog,
             templates: Arc::new(Templates::new()),
+            desk,
         })
     }
 }

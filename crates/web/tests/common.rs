@@ -10,6 +10,7 @@ use madoguchi_web::{AppState, WebConfig, router};
 
 pub struct TestApp {
     pub base: String,
+    #[allow(dead_code)]
     pub t: TestDb,
 }
 
@@ -29,6 +30,27 @@ impl TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(WebConfig {
+        max_json_bytes: 16 * 1024,
+        ..WebConfig::default()
+    })
+    .await
+}
+
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdef-0123";
+
+/// The application with the staff API enabled (administrator token [`ADMIN_TOKEN`]).
+#[allow(dead_code)]
+pub async fn spawn_app_with_admin() -> TestApp {
+    spawn_app_with(WebConfig {
+        max_json_bytes: 16 * 1024,
+        admin_token: Some(ADMIN_TOKEN.into()),
+        ..WebConfig::default()
+    })
+    .await
+}
+
+pub async fn spawn_app_with(config: WebConfig) -> TestApp {
     let t = test_db().await;
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
     let read = |name: &str| {
@@ -64,15 +86,9 @@ pub async fn spawn_app() -> TestApp {
     replace_all(t.db.writer(), &[entry("1590001", "桜ヶ丘一丁目")])
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let state = AppState::new(
-        t.db.clone(),
-        WebConfig {
-            max_json_bytes: 16 * 1024,
-            ..WebConfig::default()
-        },
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let state = AppState::new(t.db.clone(), config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -1,7 +1,9 @@
 //! The JSON API under /api/v1, described by /openapi.json.
 
+pub mod admin;
 mod applications;
 mod catalog;
+pub mod guide;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -24,6 +26,19 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/{id}", get(applications::get))
         .route("/uploads", post(applications::upload))
         .route("/postal-codes/{code}", get(postal_code))
+        .route("/guide/ask", post(guide::ask))
+        .route("/guide/handoff", post(guide::handoff))
+        .route("/guide/tickets/{id}", get(guide::ticket))
+        .route("/admin/guide/tickets", get(admin::tickets))
+        .route("/admin/guide/tickets/{id}/answer", post(admin::answer))
+        .route("/admin/guide/tickets/{id}/close", post(admin::close))
+        .route("/admin/guide/docs", get(admin::docs))
+        .route(
+            "/admin/guide/docs/{id}",
+            axum::routing::delete(admin::delete_doc),
+        )
+        .route("/admin/guide/faq/{id}", axum::routing::put(admin::put_faq))
+        .route("/admin/guide/report", get(admin::report))
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -85,6 +100,40 @@ impl From<madoguchi_store::StoreError> for ApiError {
 }
 
 pub type ApiResult = Result<Response, ApiError>;
+
+/// A JSON request body: 415 without `Content-Type: application/json`, 413 over `limit`
+/// bytes, 400 with the parser's message when it does not fit `T`.
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+    limit: usize,
+) -> Result<T, ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.split(';').next().map(str::trim) != Some("application/json") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send JSON with Content-Type: application/json",
+        ));
+    }
+    if body.len() > limit {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is larger than {limit} bytes"),
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("the body is not the expected JSON: {e}"),
+        )
+    })
+}
 
 pub fn json_response(status: StatusCode, v: &impl Serialize) -> Response {
     match serde_json::to_string(v) {

@@ -2,6 +2,7 @@
 
 mod apply;
 mod browse;
+mod guide;
 mod status;
 pub mod view;
 
@@ -43,6 +44,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/applications/{id}", get(status::status))
         .route("/applications/{id}/confirmation", get(status::confirmation))
+        .route("/guide", get(guide::ask))
+        .route("/guide/kiosk", get(guide::kiosk))
+        .route("/guide/sources/{id}", get(guide::source))
+        .route("/guide/handoff", post(guide::handoff))
+        .route("/guide/tickets/{id}", get(guide::ticket))
 }
 
 pub const SESSION_COOKIE: &str = "madoguchi_session";
