@@ -128,9 +128,18 @@
         var d = el("p", out.getAttribute("data-label-department") + "：" + a.department.name + (a.department.phone ? "（" + a.department.phone + "）" : ""));
         turn.appendChild(d);
       }
-      var more = el("p");
-      more.appendChild(link(out.getAttribute("data-label-more"), "/guide?q=" + encodeURIComponent(q)));
-      turn.appendChild(more);
+      if (!a.answered) {
+        // The full page offers the handoff; the question goes there by POST, not in a URL.
+        var more = document.createElement("form");
+        more.method = "post";
+        more.action = "/guide";
+        var hidden = document.createElement("input");
+        hidden.type = "hidden"; hidden.name = "q"; hidden.value = q;
+        var go = el("button", out.getAttribute("data-label-more"), "button-link");
+        go.type = "submit";
+        more.appendChild(hidden); more.appendChild(go);
+        turn.appendChild(more);
+      }
       out.appendChild(turn);
       input.value = "";
     }).catch(function () {

@@ -37,7 +37,9 @@
   var idle;
   function reset() {
     clearTimeout(idle);
-    idle = setTimeout(function () { if (location.search) location.href = location.pathname; }, 120000);
+    idle = setTimeout(function () {
+      if (location.search || document.querySelector("[data-answer]")) location.href = location.pathname;
+    }, 120000);
   }
   ["click", "keydown", "touchstart"].forEach(function (e) { document.addEventListener(e, reset); });
   reset();

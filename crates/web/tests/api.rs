@@ -282,6 +282,13 @@ async fn catalogue_search_and_uploads() {
         "/api/v1/postal-codes/{code}",
         "/api/v1/catalog/stats",
         "/api/v1/departments",
+        "/api/v1/guide/ask",
+        "/api/v1/guide/handoff",
+        "/api/v1/guide/tickets/{id}",
+        "/api/v1/admin/guide/tickets",
+        "/api/v1/admin/guide/tickets/{id}/answer",
+        "/api/v1/admin/guide/faq/{id}",
+        "/api/v1/admin/guide/report",
         "/healthz",
     ] {
         assert!(spec["paths"].get(path).is_some(), "{path} documented");

@@ -346,3 +346,46 @@ async fn every_portal_page_has_the_guide_form_and_the_guide_page_works_without_j
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status().as_u16(), 303);
 }
+
+/// A local server speaking the OpenAI chat-completions API, answering with `reply`.
+async fn fake_llm(reply: &'static str) -> String {
+    use axum::routing::post;
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        post(move |axum::Json(body): axum::Json<Value>| async move {
+            assert_eq!(body["model"], "local-test");
+            assert_eq!(body["messages"][0]["role"], "system");
+            axum::Json(json!({
+                "id": "x", "object": "chat.completion", "model": "local-test",
+                "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": reply}}]
+            }))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}/v1")
+}
+
+#[tokio::test]
+async fn an_llm_may_only_rephrase_what_the_cited_text_says() {
+    for (reply, shown) in [
+        ("住民票の写しを請求します。", true),
+        ("住民票の写しは1通500円で、土曜日も請求できます。", false),
+    ] {
+        let url = fake_llm(reply).await;
+        let mut config = madoguchi_web::WebConfig::default();
+        config.guide.llm = Some(madoguchi_guide_llm::LlmConfig::new(url, "local-test"));
+        let app = common::spawn_app_with(config).await;
+        let (status, a) = ask(&app, "住民票の写しがほしい").await;
+        assert_eq!(status, 200);
+        assert_eq!(a["answered"], true, "{a}");
+        assert_eq!(a["rephrased"], shown, "{a}");
+        assert_eq!(a["answer"].as_str() == Some(reply), shown, "{a}");
+        assert_eq!(a["citations"][0]["id"], "test-apply");
+    }
+}

@@ -94,6 +94,26 @@ pub async fn kiosk(State(state): State<AppState>, req: Req, Query(q): Query<AskQ
     ask_page(&state, &req, q.q, true).await
 }
 
+/// The forms post the question, so that it never appears in a URL (and so in no proxy's
+/// access log or browser history); `GET ?q=` stays for links.
+pub async fn ask_post(
+    State(state): State<AppState>,
+    req: Req,
+    form: Result<Form<AskQuery>, FormRejection>,
+) -> Response {
+    let q = form.ok().and_then(|Form(f)| f.q);
+    ask_page(&state, &req, q, false).await
+}
+
+pub async fn kiosk_post(
+    State(state): State<AppState>,
+    req: Req,
+    form: Result<Form<AskQuery>, FormRejection>,
+) -> Response {
+    let q = form.ok().and_then(|Form(f)| f.q);
+    ask_page(&state, &req, q, true).await
+}
+
 /// An official text by its id: a FAQ answer, or every section of a page.
 pub async fn source(State(state): State<AppState>, req: Req, Path(id): Path<String>) -> Response {
     let guide = state.desk.guide().await;
