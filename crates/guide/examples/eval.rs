@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use madoguchi_guide::eval::{fit_calibration, parse_gold, run, split_halves};
+use madoguchi_guide::eval::{parse_gold, run, split_halves};
 use madoguchi_guide::load::load_demo;
 use madoguchi_guide::{Guide, GuideConfig};
 
@@ -44,6 +44,95 @@ fn main() {
         return;
     }
     let mut qvecs: std::collections::HashMap<String, Vec<f32>> = std::collections::HashMap::new();
+    // `--e5 MODEL --vectors FILE` (feature e5): embed the sources and the questions once and
+    // keep the vectors in FILE; later runs read FILE.
+    #[cfg(feature = "e5")]
+    if let Some(i) = args.iter().position(|a| a == "--e5") {
+        let model = args.get(i + 1).expect("--e5 MODEL");
+        let out = args
+            .iter()
+            .position(|a| a == "--vectors")
+            .and_then(|j| args.get(j + 1))
+            .expect("--e5 needs --vectors FILE");
+        if !std::path::Path::new(out).exists() {
+            let e5 = madoguchi_guide::e5::E5::load(std::path::Path::new(model)).expect("e5 model");
+            let t = std::time::Instant::now();
+            let mut lines: Vec<String> = Vec::new();
+            for s in &kb.sources {
+                let v = e5
+                    .embed_passage(&madoguchi_guide::dense::passage_text(s))
+                    .expect("embed");
+                lines.push(
+                    v.iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            }
+            for g in &gold {
+                let v = e5.embed_question(&g.question).expect("embed");
+                lines.push(
+                    v.iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            }
+            std::fs::write(out, lines.join("\n") + "\n").expect("write vectors");
+            println!(
+                "embedded {} texts in {:.1} s",
+                lines.len(),
+                t.elapsed().as_secs_f64()
+            );
+        }
+    }
+    // `--e5 MODEL --e5-latency`: time the embedding of every question (the dense signal's
+    // cost per question, on top of retrieval).
+    #[cfg(feature = "e5")]
+    if let (Some(i), true) = (
+        args.iter().position(|a| a == "--e5"),
+        args.iter().any(|a| a == "--e5-latency"),
+    ) {
+        let model = args.get(i + 1).expect("--e5 MODEL");
+        let e5 = madoguchi_guide::e5::E5::load(std::path::Path::new(model)).expect("e5 model");
+        let mut ms: Vec<f64> = gold
+            .iter()
+            .map(|g| {
+                let t = std::time::Instant::now();
+                let _ = e5.embed_question(&g.question);
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        let at = |p: f64| ms[((ms.len() - 1) as f64 * p).round() as usize];
+        println!(
+            "e5 question embedding ms: p50 {:.1}  p95 {:.1}  p99 {:.1}",
+            at(0.5),
+            at(0.95),
+            at(0.99)
+        );
+    }
+    if let Some(i) = args.iter().position(|a| a == "--morph") {
+        let mut m = madoguchi_guide::morph::MorphConfig::default();
+        if let Some(dir) = args.get(i + 1).filter(|a| !a.starts_with("--")) {
+            m.dictionary = dir.into();
+        }
+        if let Some(w) = args.iter().position(|a| a == "--morph-weight") {
+            m.weight = args[w + 1].parse().expect("weight");
+        }
+        config.morph = Some(m);
+    }
+    if let Some(w) = args.iter().position(|a| a == "--bigram-weight") {
+        config.bigram_weight = args[w + 1].parse().expect("weight");
+    }
+    if args.iter().any(|a| a == "--weighted") {
+        config.fusion = madoguchi_guide::guide::Fusion::Weighted;
+    }
+    if let Some(w) = args.iter().position(|a| a == "--rrf-k") {
+        config.fusion = madoguchi_guide::guide::Fusion::Rrf {
+            k: args[w + 1].parse().expect("k"),
+        };
+    }
     if let Some(i) = args.iter().position(|a| a == "--vectors") {
         let path = args.get(i + 1).expect("--vectors FILE");
         let text = std::fs::read_to_string(path).expect("vectors");
@@ -76,6 +165,64 @@ fn main() {
         guide.sources().len(),
         t.elapsed().as_secs_f64() * 1000.0
     );
+    if args.iter().any(|a| a == "--sweep") {
+        for tb in [1.0f32, 2.0, 3.0] {
+            for hw in [0.0f32, 0.1, 0.3, 1.0] {
+                for pw in [0.1f32, 0.3, 1.0] {
+                    for (pg, pr) in [(0.8f32, 1.0f32), (1.0, 1.0), (0.6, 1.2)] {
+                        let mut c = config.clone();
+                        c.title_boost = tb;
+                        c.token_weights.hiragana = hw;
+                        c.token_weights.particle = pw;
+                        c.kind_boost.page = pg;
+                        c.kind_boost.procedure = pr;
+                        let mut g = Guide::build(loaded.kb.clone(), &c, &loaded.departments)
+                            .expect("build");
+                        if !qvecs.is_empty() {
+                            g = g.with_embedder(std::sync::Arc::new(Lookup(qvecs.clone())));
+                        }
+                        let (r, _) = run(&g, &dev);
+                        println!(
+                            "tb {tb} hw {hw} pw {pw} page {pg} proc {pr}: hit@1 {:.3} hit@5 {:.3} R@10 {:.3} nDCG {:.3}",
+                            r.hit_at_1, r.hit_at_5, r.recall_at_10, r.ndcg_at_10
+                        );
+                    }
+                }
+            }
+        }
+        return;
+    }
+    if args.iter().any(|a| a == "--no-rerank") {
+        guide.set_rerank(None);
+    }
+    if args.iter().any(|a| a == "--fit") {
+        let arg = |name: &str, default: f64| {
+            args.iter()
+                .position(|a| a == name)
+                .and_then(|i| args.get(i + 1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        let options = madoguchi_guide::eval::FitOptions {
+            rerank: !args.iter().any(|a| a == "--no-rerank"),
+            folds: arg("--folds", 5.0) as usize,
+            min_precision: arg("--min-precision", 0.97),
+            min_decline: arg("--min-decline", 0.85),
+            l2: arg("--l2", 0.001) as f32,
+            // With several signals (dense, morphological) every feature; with bigrams alone
+            // the base five (see docs/guide.md). `--all-features` / `--base-features` force.
+            features: if (qvecs.is_empty() && config.morph.is_none()
+                || args.iter().any(|a| a == "--base-features"))
+                && !args.iter().any(|a| a == "--all-features")
+            {
+                &madoguchi_guide::eval::BASE_FEATURES
+            } else {
+                &madoguchi_guide::calibrate::Features::NAMES
+            },
+        };
+        let d = madoguchi_guide::eval::fit_decision(&mut guide, &dev, &options);
+        println!("fitted decision (dev half): {d:?}");
+    }
     if let Some(i) = args.iter().position(|a| a == "--features") {
         let path = args.get(i + 1).expect("--features FILE");
         let mut lines = vec![format!(
@@ -111,42 +258,6 @@ fn main() {
             ));
         }
         std::fs::write(path, lines.join("\n")).expect("write");
-    }
-    if args.iter().any(|a| a == "--sweep") {
-        for tb in [1.0f32, 2.0, 3.0] {
-            for hw in [0.0f32, 0.1, 0.3, 1.0] {
-                for pw in [0.1f32, 0.3, 1.0] {
-                    for (pg, pr) in [(0.8f32, 1.0f32), (1.0, 1.0), (0.6, 1.2)] {
-                        let mut c = config.clone();
-                        c.title_boost = tb;
-                        c.token_weights.hiragana = hw;
-                        c.token_weights.particle = pw;
-                        c.kind_boost.page = pg;
-                        c.kind_boost.procedure = pr;
-                        let mut g = Guide::build(loaded.kb.clone(), &c, &loaded.departments)
-                            .expect("build");
-                        if !qvecs.is_empty() {
-                            g = g.with_embedder(std::sync::Arc::new(Lookup(qvecs.clone())));
-                        }
-                        let (r, _) = run(&g, &dev);
-                        println!(
-                            "tb {tb} hw {hw} pw {pw} page {pg} proc {pr}: hit@1 {:.3} hit@5 {:.3} R@10 {:.3} nDCG {:.3}",
-                            r.hit_at_1, r.hit_at_5, r.recall_at_10, r.ndcg_at_10
-                        );
-                    }
-                }
-            }
-        }
-        return;
-    }
-    if args.iter().any(|a| a == "--fit") {
-        let (a, c) = fit_calibration(&guide, &dev);
-        let rows = madoguchi_guide::eval::calibration_rows(&guide, &dev);
-        let (ta, tc) = madoguchi_guide::eval::choose_thresholds(&rows, &a, &c, 0.97, 0.85);
-        println!(
-            "fitted answer model: {a:?} threshold {ta}\nfitted choice model: {c:?} threshold {tc}"
-        );
-        guide.set_decision(a, ta, c, tc);
     }
     for (name, set) in [
         ("dev (even lines)", &dev),

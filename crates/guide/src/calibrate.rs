@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Features of one question's retrieval result, each roughly in 0..1.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Features {
     /// IDF-weighted share of the question's tokens found in the best source (title + body).
     pub coverage: f32,
@@ -21,19 +22,48 @@ pub struct Features {
     pub agreement: f32,
     /// Cosine similarity of the best dense match (0 without vectors).
     pub dense: f32,
+    /// IDF-weighted share of the best source's title (as shown) found in the question: the
+    /// question asks what the title says, not just something near it.
+    pub title_recall: f32,
+    /// Share of the aspects the question asks (fee, place, hours, documents, deadline,
+    /// online) that the best source speaks to; 1 when it asks none ([`crate::aspect`]).
+    pub sufficiency: f32,
+    /// Share of the retrieval signals (bigram, morphological, dense) whose own first
+    /// candidate is the fused first candidate; 1 with a single signal.
+    pub signals_agree: f32,
+    /// How much the question says: its IDF weight, scaled (min(1, weight / 40)).
+    pub content: f32,
+    /// The reranker's P(relevant) of the first candidate (0 without a reranker).
+    pub rerank_first: f32,
+    /// 1 − Π(1 − P(relevant)) over the first three candidates (0 without a reranker).
+    pub rerank_top3: f32,
+    /// Length-weighted share of the question's words (kanji compounds of two or more,
+    /// katakana words of three or more) that occur nowhere in the knowledge base: a question
+    /// about something the sources never mention.
+    pub unknown_words: f32,
+    /// The same share for words that none of the first three candidates contains.
+    pub uncovered_words: f32,
 }
 
 impl Features {
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 14] = [
         "coverage",
         "title_coverage",
         "unknown",
         "margin",
         "agreement",
         "dense",
+        "title_recall",
+        "sufficiency",
+        "signals_agree",
+        "content",
+        "rerank_first",
+        "rerank_top3",
+        "unknown_words",
+        "uncovered_words",
     ];
 
-    pub fn to_vec(&self) -> [f32; 6] {
+    pub fn to_vec(&self) -> [f32; 14] {
         [
             self.coverage,
             self.title_coverage,
@@ -41,66 +71,180 @@ impl Features {
             self.margin,
             self.agreement,
             self.dense,
+            self.title_recall,
+            self.sufficiency,
+            self.signals_agree,
+            self.content,
+            self.rerank_first,
+            self.rerank_top3,
+            self.unknown_words,
+            self.uncovered_words,
         ]
     }
 }
 
-/// p = σ(bias + Σ weight·feature).
+/// Features of one candidate among the first ten, for the reranker: how well this source
+/// matches the question, each roughly in 0..1.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CandidateFeatures {
+    /// Fused score / the first candidate's fused score.
+    pub relative_score: f32,
+    /// 1 / (1 + position) in the fused ranking.
+    pub inverse_rank: f32,
+    /// IDF-weighted share of the question found in this source (title + body).
+    pub coverage: f32,
+    /// The same, in its title and keywords.
+    pub title_coverage: f32,
+    /// IDF-weighted share of its shown title found in the question.
+    pub title_recall: f32,
+    /// Share of the asked aspects it speaks to (1 when none asked).
+    pub sufficiency: f32,
+    /// It is a FAQ entry.
+    pub faq: f32,
+    /// It is a catalogue procedure.
+    pub procedure: f32,
+    /// Score-weighted share of the first five candidates in its department.
+    pub department_share: f32,
+    /// Its dense cosine (0 without vectors).
+    pub dense: f32,
+}
+
+impl CandidateFeatures {
+    pub const NAMES: [&'static str; 10] = [
+        "relative_score",
+        "inverse_rank",
+        "coverage",
+        "title_coverage",
+        "title_recall",
+        "sufficiency",
+        "faq",
+        "procedure",
+        "department_share",
+        "dense",
+    ];
+
+    pub fn to_vec(&self) -> [f32; 10] {
+        [
+            self.relative_score,
+            self.inverse_rank,
+            self.coverage,
+            self.title_coverage,
+            self.title_recall,
+            self.sufficiency,
+            self.faq,
+            self.procedure,
+            self.department_share,
+            self.dense,
+        ]
+    }
+}
+
+/// p = σ(bias + Σ weight·feature), weights in the order of [`Features::NAMES`]. Missing
+/// weights count 0, so a model written for fewer features still loads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Logistic {
     pub bias: f32,
-    pub weights: [f32; 6],
+    pub weights: Vec<f32>,
 }
 
 impl Logistic {
     pub fn predict(&self, f: &Features) -> f32 {
-        let z = self.bias
-            + self
-                .weights
-                .iter()
-                .zip(f.to_vec())
-                .map(|(w, x)| w * x)
-                .sum::<f32>();
+        self.predict_values(&f.to_vec())
+    }
+
+    /// p for a feature vector in the model's order.
+    pub fn predict_values(&self, x: &[f32]) -> f32 {
+        let z = self.bias + self.weights.iter().zip(x).map(|(w, x)| w * x).sum::<f32>();
         1.0 / (1.0 + (-z).exp())
     }
 }
 
-/// Default P(first candidate is right), fitted on the development half of the demo gold set
-/// (see docs/guide.md); replace with `madoguchi guide eval --fit` on your own gold set.
-pub const DEFAULT_ANSWER_MODEL: Logistic = Logistic {
-    bias: -3.736,
-    weights: [4.203, 0.760, 1.601, 2.969, 1.303, 0.0],
-};
+// The defaults below are the dev-half fit of the default configuration (bigram BM25 and the
+// reranker): `cargo run -p madoguchi-guide --release --example eval -- --fit` prints them.
+// Replace them with a fit on your own gold set (`madoguchi guide eval --fit`).
 
-/// Default P(a right source is among the first three).
-pub const DEFAULT_CHOICE_MODEL: Logistic = Logistic {
-    bias: -1.797,
-    weights: [4.279, 0.406, 0.004, 0.566, 1.520, 0.0],
-};
+/// Default reranker: P(relevant) of a candidate from its [`CandidateFeatures`].
+pub fn default_rerank_model() -> Logistic {
+    Logistic {
+        bias: -4.3336663,
+        weights: vec![
+            1.7185568, 2.3127215, 2.4544163, 0.60090667, 0.9441559, 0.37016898, -1.3345186,
+            -1.6937903, 0.577833, 0.0,
+        ],
+    }
+}
+
+/// Default P(first candidate is right), over [`Features`] (the first five only).
+pub fn default_answer_model() -> Logistic {
+    Logistic {
+        bias: -3.2927349,
+        weights: vec![
+            4.124348, 0.8321276, 1.332075, 0.2752457, 1.3735918, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+            0.0, 0.0,
+        ],
+    }
+}
+
+/// Default threshold on [`default_answer_model`].
+pub const DEFAULT_ANSWER_THRESHOLD: f32 = 0.925;
+
+/// Default P(a right source is among the first three), over [`Features`] (the first five).
+pub fn default_choice_model() -> Logistic {
+    Logistic {
+        bias: -0.9809296,
+        weights: vec![
+            4.0298157,
+            0.80249536,
+            -0.12131172,
+            -1.1900336,
+            1.4721332,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+        ],
+    }
+}
+
+/// Default threshold on [`default_choice_model`].
+pub const DEFAULT_CLARIFY_THRESHOLD: f32 = 0.675;
 
 /// Fits a logistic model by full-batch gradient descent with a little L2 (deterministic).
 pub fn fit(xs: &[Features], ys: &[bool], l2: f32) -> Logistic {
+    let rows: Vec<Vec<f32>> = xs.iter().map(|x| x.to_vec().to_vec()).collect();
+    fit_values(&rows, ys, l2)
+}
+
+/// [`fit`] over plain feature vectors (all of the same length).
+pub fn fit_values(xs: &[Vec<f32>], ys: &[bool], l2: f32) -> Logistic {
+    let k = xs.first().map(|x| x.len()).unwrap_or(0);
     let mut m = Logistic {
         bias: 0.0,
-        weights: [0.0; 6],
+        weights: vec![0.0; k],
     };
     if xs.is_empty() {
         return m;
     }
     let n = xs.len() as f32;
     let lr = 0.5;
-    for _ in 0..4000 {
+    for _ in 0..2000 {
         let mut gb = 0.0;
-        let mut gw = [0.0f32; 6];
+        let mut gw = vec![0.0f32; k];
         for (x, y) in xs.iter().zip(ys) {
-            let err = m.predict(x) - if *y { 1.0 } else { 0.0 };
+            let err = m.predict_values(x) - if *y { 1.0 } else { 0.0 };
             gb += err;
-            for (g, v) in gw.iter_mut().zip(x.to_vec()) {
+            for (g, v) in gw.iter_mut().zip(x) {
                 *g += err * v;
             }
         }
         m.bias -= lr * gb / n;
-        for (w, g) in m.weights.iter_mut().zip(gw) {
+        for (w, g) in m.weights.iter_mut().zip(gw.iter().copied()) {
             *w -= lr * (g / n + l2 * *w);
         }
     }

@@ -302,6 +302,157 @@ pub fn calibration_rows(guide: &Guide, gold: &[GoldItem]) -> Vec<Row> {
         .collect()
 }
 
+/// Fits the reranker on a (development) gold set: one row per candidate among the first ten
+/// of each answerable question, labelled by whether its id is expected.
+pub fn fit_reranker(guide: &Guide, gold: &[GoldItem]) -> Logistic {
+    let mut xs: Vec<Vec<f32>> = Vec::new();
+    let mut ys: Vec<bool> = Vec::new();
+    for g in gold.iter().filter(|g| g.answerable()) {
+        for (id, f) in guide.retrieve(&g.question).candidates {
+            xs.push(f.to_vec().to_vec());
+            ys.push(g.expected.contains(&id));
+        }
+    }
+    crate::calibrate::fit_values(&xs, &ys, 0.001)
+}
+
+/// How [`fit_decision`] fits.
+#[derive(Debug, Clone, Copy)]
+pub struct FitOptions<'a> {
+    /// Fit a reranker (else the guide's reranker is removed).
+    pub rerank: bool,
+    /// Folds for the out-of-fold reranker scores.
+    pub folds: usize,
+    /// The answered precision the answer threshold must reach on the rows.
+    pub min_precision: f64,
+    /// The share of questions to decline that must be declined.
+    pub min_decline: f64,
+    /// L2 penalty of the logistic fits.
+    pub l2: f32,
+    /// The calibration features used ([`Features::NAMES`]); the others get weight 0.
+    pub features: &'a [&'a str],
+}
+
+impl Default for FitOptions<'_> {
+    /// The settings of the defaults: reranker, 5 folds, precision 0.97, decline 0.85,
+    /// L2 0.001, [`BASE_FEATURES`].
+    fn default() -> Self {
+        FitOptions {
+            rerank: true,
+            folds: 5,
+            min_precision: 0.97,
+            min_decline: 0.85,
+            l2: 0.001,
+            features: &BASE_FEATURES,
+        }
+    }
+}
+
+/// The fitted decision: reranker, calibrators and thresholds.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub rerank: Option<Logistic>,
+    pub answer: Logistic,
+    pub answer_threshold: f32,
+    pub choice: Logistic,
+    pub clarify_threshold: f32,
+}
+
+/// Fits the whole decision on a (development) gold set, and leaves it set on the guide: the
+/// reranker (if `rerank`), then the two calibrators and their thresholds
+/// ([`choose_thresholds`]); see [`FitOptions`].
+///
+/// The calibrators are trained on reranker scores predicted out of fold (`folds` folds by
+/// position): the reranker is fitted on the same questions, and its in-sample scores would
+/// make the calibrators trust it too much.
+pub fn fit_decision(guide: &mut Guide, gold: &[GoldItem], options: &FitOptions) -> Decision {
+    let FitOptions {
+        rerank,
+        folds,
+        min_precision,
+        min_decline,
+        l2,
+        features,
+    } = *options;
+    let folds = folds.max(2);
+    let mut rows: Vec<Row> = Vec::new();
+    if rerank {
+        for f in 0..folds {
+            let part = |keep: bool| -> Vec<GoldItem> {
+                gold.iter()
+                    .enumerate()
+                    .filter(|(i, _)| (i % folds != f) == keep)
+                    .map(|(_, g)| g.clone())
+                    .collect()
+            };
+            let (train, test) = (part(true), part(false));
+            guide.set_rerank(Some(fit_reranker(guide, &train)));
+            rows.extend(calibration_rows(guide, &test));
+        }
+        guide.set_rerank(Some(fit_reranker(guide, gold)));
+    } else {
+        guide.set_rerank(None);
+        rows = calibration_rows(guide, gold);
+    }
+    let xs: Vec<Features> = rows.iter().map(|r| r.0).collect();
+    let first: Vec<bool> = rows.iter().map(|r| r.1).collect();
+    let any3: Vec<bool> = rows.iter().map(|r| r.2).collect();
+    let mask: Vec<bool> = Features::NAMES
+        .iter()
+        .map(|n| features.contains(n))
+        .collect();
+    let (answer, choice) = (
+        fit_masked(&xs, &first, l2, &mask),
+        fit_masked(&xs, &any3, l2, &mask),
+    );
+    // The thresholds are chosen on the questions as the final guide sees them.
+    let rows = calibration_rows(guide, gold);
+    let (ta, tc) = choose_thresholds(&rows, &answer, &choice, min_precision, min_decline);
+    guide.set_decision(answer.clone(), ta, choice.clone(), tc);
+    Decision {
+        rerank: guide.config().rerank_model.clone(),
+        answer,
+        answer_threshold: ta,
+        choice,
+        clarify_threshold: tc,
+    }
+}
+
+/// The calibration features used with a single retrieval signal: the five original ones.
+/// Chosen on the dev half by nested cross-validation: the other features did not raise the
+/// answered precision there, and more features overfit the ~190 dev questions.
+pub const BASE_FEATURES: [&str; 5] = [
+    "coverage",
+    "title_coverage",
+    "unknown",
+    "margin",
+    "agreement",
+];
+
+/// A logistic model on the features where `mask` is true (the others get weight 0).
+pub fn fit_masked(xs: &[Features], ys: &[bool], l2: f32, mask: &[bool]) -> Logistic {
+    let rows: Vec<Vec<f32>> = xs
+        .iter()
+        .map(|x| {
+            x.to_vec()
+                .iter()
+                .zip(mask)
+                .filter(|(_, m)| **m)
+                .map(|(v, _)| *v)
+                .collect()
+        })
+        .collect();
+    let m = crate::calibrate::fit_values(&rows, ys, l2);
+    let mut it = m.weights.into_iter();
+    Logistic {
+        bias: m.bias,
+        weights: mask
+            .iter()
+            .map(|on| if *on { it.next().unwrap_or(0.0) } else { 0.0 })
+            .collect(),
+    }
+}
+
 /// Fits the two calibrators on a (development) gold set.
 pub fn fit_calibration(guide: &Guide, gold: &[GoldItem]) -> (Logistic, Logistic) {
     let rows = calibration_rows(guide, gold);
@@ -325,11 +476,21 @@ pub fn choose_thresholds(
         .iter()
         .map(|r| (answer.predict(&r.0), choice.predict(&r.0)))
         .collect();
+    choose_thresholds_from(rows, &p, min_precision, min_decline)
+}
+
+/// As [`choose_thresholds`], from given (P(first), P(top three)) per row.
+fn choose_thresholds_from(
+    rows: &[Row],
+    p: &[(f32, f32)],
+    min_precision: f64,
+    min_decline: f64,
+) -> (f32, f32) {
     let grid: Vec<f32> = (1..40).map(|i| i as f32 * 0.025).collect();
     let mut ta = 0.975;
     for &t in &grid {
         let (mut n, mut ok) = (0, 0);
-        for (r, (pa, _)) in rows.iter().zip(&p) {
+        for (r, (pa, _)) in rows.iter().zip(p) {
             if *pa >= t && !r.3 {
                 n += 1;
                 ok += usize::from(r.1);
@@ -337,7 +498,7 @@ pub fn choose_thresholds(
         }
         let wrong_declines = rows
             .iter()
-            .zip(&p)
+            .zip(p)
             .filter(|(r, (pa, _))| r.3 && *pa >= t)
             .count();
         if n > 0 && ok as f64 / (n + wrong_declines) as f64 >= min_precision {
@@ -350,13 +511,13 @@ pub fn choose_thresholds(
     for &tc in &grid {
         let declined = rows
             .iter()
-            .zip(&p)
+            .zip(p)
             .filter(|(r, (pa, pc))| r.3 && *pa < ta && *pc < tc)
             .count() as f64
             / declines;
         let helped = rows
             .iter()
-            .zip(&p)
+            .zip(p)
             .filter(|(r, (pa, pc))| !r.3 && ((*pa >= ta && r.1) || (*pa < ta && *pc >= tc && r.2)))
             .count() as f64;
         if declined >= min_decline && helped > best.1 {

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use madoguchi_core::catalog::Department;
 use serde::{Deserialize, Serialize};
 
-use crate::calibrate::{Features, Logistic};
+use crate::calibrate::{CandidateFeatures, Features, Logistic};
 use crate::dense::{DenseIndex, QueryEmbedder};
 use crate::index::{IndexDoc, SparseIndex};
+use crate::morph::{MorphConfig, MorphError, MorphSignal};
 use crate::normalize::{Synonyms, normalize};
 use crate::redact::{PiiKind, Redactor};
 use crate::router::{Route, SensitiveTopic, default_sensitive_topics, route, sensitive};
@@ -59,8 +60,16 @@ pub struct GuideConfig {
     /// How many sources each signal retrieves before fusion.
     pub depth: usize,
     pub fusion: Fusion,
+    /// Weight of the character-bigram BM25 signal in fusion (0: left out of the ranking; its
+    /// index still gives the calibration features).
+    pub bigram_weight: f32,
     /// Weight of the dense signal in fusion (used only when vectors are present).
     pub dense_weight: f32,
+    /// Morphological BM25 as an extra signal (feature `lindera`; `None`: off).
+    pub morph: Option<MorphConfig>,
+    /// Reorders the first ten candidates by P(relevant) from [`CandidateFeatures`]
+    /// (`None`: keep the fused order).
+    pub rerank_model: Option<Logistic>,
     /// P(first candidate is right): answer when at least `answer_threshold`.
     pub answer_model: Logistic,
     pub answer_threshold: f32,
@@ -89,11 +98,14 @@ impl Default for GuideConfig {
             },
             depth: 60,
             fusion: Fusion::Rrf { k: 20.0 },
+            bigram_weight: 1.0,
             dense_weight: 1.0,
-            answer_model: crate::calibrate::DEFAULT_ANSWER_MODEL,
-            answer_threshold: 0.925,
-            choice_model: crate::calibrate::DEFAULT_CHOICE_MODEL,
-            clarify_threshold: 0.625,
+            morph: None,
+            rerank_model: Some(crate::calibrate::default_rerank_model()),
+            answer_model: crate::calibrate::default_answer_model(),
+            answer_threshold: crate::calibrate::DEFAULT_ANSWER_THRESHOLD,
+            choice_model: crate::calibrate::default_choice_model(),
+            clarify_threshold: crate::calibrate::DEFAULT_CLARIFY_THRESHOLD,
             sensitive_topics: default_sensitive_topics(),
             online_url_template: "/procedures/{id}".to_string(),
             redactor_allowlist: Vec::new(),
@@ -114,6 +126,8 @@ pub struct Citation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     pub id: String,
+    /// The reranker's P(relevant) when a reranker is set (the default), else the fused
+    /// retrieval score.
     pub score: f32,
 }
 
@@ -201,9 +215,14 @@ pub struct GuideAnswer {
 /// Retrieval details for one question (evaluation and debugging).
 #[derive(Debug, Clone, Default)]
 pub struct Retrieval {
-    /// (id, fused score, position of its best source), best first, all candidates.
+    /// (id, score, position of its best source), best first, all candidates. The score is the
+    /// fused retrieval score, or for the first ten the reranker's P(relevant) when a reranker
+    /// is set.
     pub ranked: Vec<(String, f32, usize)>,
     pub features: Features,
+    /// Features of the first ten candidates of the fused ranking (before any reranking),
+    /// with their ids.
+    pub candidates: Vec<(String, CandidateFeatures)>,
 }
 
 /// The guide. Immutable after [`Guide::build`]; `ask` takes `&self`, so one `Arc<Guide>` serves
@@ -215,6 +234,13 @@ pub struct Guide {
     /// Normalised title (+ keywords + heading) and body of every source.
     norm: Vec<(String, String)>,
     index: SparseIndex,
+    /// Bigram tokens of each source's title as shown (title and section heading).
+    shown_titles: Vec<Vec<String>>,
+    /// Each source's answer, folded (for the aspect check).
+    folded_answers: Vec<String>,
+    morph: Option<MorphSignal>,
+    /// Every source's normalised title and body, one per line (for the unknown-word check).
+    corpus: String,
     dense: Option<DenseIndex>,
     embedder: Option<Arc<dyn QueryEmbedder>>,
     departments: HashMap<String, DepartmentInfo>,
@@ -225,6 +251,8 @@ pub struct Guide {
 pub enum BuildError {
     #[error("index: {0}")]
     Index(#[from] tantivy::TantivyError),
+    #[error("morphological signal: {0}")]
+    Morph(#[from] MorphError),
 }
 
 const DECLINE_NOT_IN_KB: &str = "申し訳ありません。このご質問にお答えできる情報が見つかりませんでした。担当の職員におつなぎします。";
@@ -272,6 +300,44 @@ impl Guide {
             })
             .collect();
         let index = SparseIndex::build(docs)?;
+        let mut corpus = String::new();
+        for (t, b) in &norm {
+            corpus.push_str(t);
+            corpus.push('\n');
+            corpus.push_str(b);
+            corpus.push('\n');
+        }
+        let shown_titles = sources
+            .iter()
+            .map(|s| {
+                let mut seen = HashSet::new();
+                doc_tokens(&normalize(&s.display_title(), &Synonyms::empty()))
+                    .into_iter()
+                    .filter(|t| seen.insert(t.clone()))
+                    .collect()
+            })
+            .collect();
+        let folded_answers = sources
+            .iter()
+            .map(|s| crate::normalize::fold(&s.answer))
+            .collect();
+        let morph = match &config.morph {
+            Some(mc) => {
+                let raw: Vec<(String, String)> = sources
+                    .iter()
+                    .map(|s| {
+                        let mut title = s.title.clone();
+                        for extra in s.section.iter().chain(&s.keywords) {
+                            title.push('\n');
+                            title.push_str(extra);
+                        }
+                        (title, s.text.clone())
+                    })
+                    .collect();
+                Some(MorphSignal::build(mc, &raw, &synonyms)?)
+            }
+            None => None,
+        };
         let dense = DenseIndex::build(
             sources
                 .iter()
@@ -284,6 +350,10 @@ impl Guide {
             sources,
             norm,
             index,
+            shown_titles,
+            folded_answers,
+            corpus,
+            morph,
             dense,
             embedder: None,
             departments: departments
@@ -318,6 +388,11 @@ impl Guide {
         self.config.answer_threshold = answer_threshold;
         self.config.choice_model = choice_model;
         self.config.clarify_threshold = clarify_threshold;
+    }
+
+    /// Replaces the reranker (the index is kept).
+    pub fn set_rerank(&mut self, model: Option<Logistic>) {
+        self.config.rerank_model = model;
     }
 
     pub fn config(&self) -> &GuideConfig {
@@ -357,11 +432,27 @@ impl Guide {
             .into_iter()
             .map(|(i, s)| (i, s * boost(i)))
             .collect();
-        signals.push((1.0, sparse));
+        if self.config.bigram_weight > 0.0 {
+            signals.push((self.config.bigram_weight, sparse));
+        }
+        if let Some(m) = &self.morph {
+            let hits = m.search(
+                question,
+                &self.synonyms,
+                self.config.title_boost,
+                self.config.depth,
+            );
+            signals.push((
+                m.weight,
+                hits.into_iter().map(|(i, s)| (i, s * boost(i))).collect(),
+            ));
+        }
         let mut dense_top = 0.0f32;
+        let mut dense_cos: HashMap<usize, f32> = HashMap::new();
         if let (Some(d), Some(v)) = (&self.dense, qvec) {
             let hits = d.search(v, self.config.depth);
             dense_top = hits.first().map(|h| h.1).unwrap_or(0.0);
+            dense_cos.extend(hits.iter().copied());
             signals.push((
                 self.config.dense_weight,
                 hits.into_iter().map(|(i, s)| (i, s * boost(i))).collect(),
@@ -381,20 +472,166 @@ impl Guide {
             .map(|(id, (s, i))| (id.to_string(), s, i))
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let folded = crate::normalize::fold(question);
+        let plain = query_tokens(&folded, &self.config.token_weights);
+        let candidates = self.candidate_features(&qtok, &plain, &folded, &ranked, &dense_cos);
+        let mut probs: Vec<f32> = Vec::new();
+        if let Some(m) = &self.config.rerank_model {
+            let mut scored: Vec<(f32, (String, f32, usize))> = candidates
+                .iter()
+                .zip(ranked.iter().cloned())
+                .map(|((_, f), r)| (m.predict_values(&f.to_vec()), r))
+                .collect();
+            // Stable: ties keep the fused order.
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+            probs = scored.iter().map(|x| x.0).collect();
+            let n = scored.len();
+            // The reranked candidates carry their P(relevant) as score.
+            ranked.splice(0..n, scored.into_iter().map(|(p, (id, _, i))| (id, p, i)));
+        }
         let mut features = self.features(&qtok, &ranked, dense_top);
+        if !probs.is_empty() {
+            features.rerank_first = probs[0];
+            features.rerank_top3 = 1.0 - probs.iter().take(3).map(|p| 1.0 - p).product::<f32>();
+        }
         // Synonym expansion adds words the question did not use; judge coverage on the
         // question as written too, and keep the more favourable reading.
-        let plain = query_tokens(
-            &crate::normalize::fold(question),
-            &self.config.token_weights,
-        );
         if !plain.is_empty() && plain.len() < qtok.len() {
             let f = self.features(&plain, &ranked, dense_top);
             features.coverage = features.coverage.max(f.coverage);
             features.title_coverage = features.title_coverage.max(f.title_coverage);
             features.unknown = features.unknown.min(f.unknown);
+            features.title_recall = features.title_recall.max(f.title_recall);
         }
-        Retrieval { ranked, features }
+        let top3: Vec<usize> = ranked.iter().take(3).map(|r| r.2).collect();
+        (features.unknown_words, features.uncovered_words) = self.unknown_words(question, &top3);
+        if let Some((_, _, best)) = ranked.first() {
+            features.sufficiency = crate::aspect::sufficiency(&folded, &self.folded_answers[*best]);
+            let first = self.sources[*best].id.as_str();
+            let agree = signals
+                .iter()
+                .filter(|(_, hits)| {
+                    hits.first()
+                        .is_some_and(|(i, _)| self.sources[*i].id == first)
+                })
+                .count();
+            features.signals_agree = agree as f32 / signals.len() as f32;
+        }
+        Retrieval {
+            ranked,
+            features,
+            candidates,
+        }
+    }
+
+    /// Length-weighted share of the question's words that no source contains, and of those
+    /// that none of the first three candidates contains (see [`Features::unknown_words`]).
+    /// Words of the synonym table are left out.
+    fn unknown_words(&self, question: &str, top: &[usize]) -> (f32, f32) {
+        let words: Vec<String> = question_words(question)
+            .into_iter()
+            .filter(|w| !self.synonyms.knows(w))
+            .collect();
+        let (mut all, mut unknown, mut uncovered) = (0usize, 0usize, 0usize);
+        for w in &words {
+            let n = w.chars().count();
+            all += n;
+            if !self.corpus.contains(w.as_str()) {
+                unknown += n;
+            }
+            if !top.iter().any(|&i| {
+                let (t, b) = &self.norm[i];
+                t.contains(w.as_str()) || b.contains(w.as_str())
+            }) {
+                uncovered += n;
+            }
+        }
+        if all == 0 {
+            (0.0, 0.0)
+        } else {
+            (unknown as f32 / all as f32, uncovered as f32 / all as f32)
+        }
+    }
+
+    /// (coverage, title coverage, title recall) of a question's tokens against one source.
+    fn match_stats(&self, qtok: &[Token], i: usize) -> (f32, f32, f32) {
+        let w = self.weighted_idf(qtok);
+        let total: f32 = w.iter().sum::<f32>().max(1e-6);
+        let (t, b) = &self.norm[i];
+        let title: HashSet<String> = doc_tokens(t).into_iter().collect();
+        let body: HashSet<String> = doc_tokens(b).into_iter().collect();
+        let (mut cov, mut tcov) = (0.0, 0.0);
+        for (tok, wi) in qtok.iter().zip(&w) {
+            let in_title = title.contains(&tok.text);
+            if in_title || body.contains(&tok.text) {
+                cov += wi;
+            }
+            if in_title {
+                tcov += wi;
+            }
+        }
+        let qset: HashSet<&str> = qtok.iter().map(|t| t.text.as_str()).collect();
+        let (mut hit, mut all) = (0.0f32, 0.0f32);
+        for tok in &self.shown_titles[i] {
+            let idf = self.index.idf(tok);
+            all += idf;
+            if qset.contains(tok.as_str()) {
+                hit += idf;
+            }
+        }
+        let recall = if all > 0.0 { hit / all } else { 0.0 };
+        (cov / total, tcov / total, recall)
+    }
+
+    /// Features of the first ten candidates (see [`CandidateFeatures`]).
+    fn candidate_features(
+        &self,
+        qtok: &[Token],
+        plain: &[Token],
+        folded: &str,
+        ranked: &[(String, f32, usize)],
+        dense_cos: &HashMap<usize, f32>,
+    ) -> Vec<(String, CandidateFeatures)> {
+        let Some(s1) = ranked.first().map(|r| r.1) else {
+            return Vec::new();
+        };
+        let top5: Vec<&(String, f32, usize)> = ranked.iter().take(5).collect();
+        let sum5: f32 = top5.iter().map(|r| r.1).sum::<f32>().max(1e-6);
+        ranked
+            .iter()
+            .take(10)
+            .enumerate()
+            .map(|(rank, (id, score, i))| {
+                let (mut cov, mut tcov, mut recall) = self.match_stats(qtok, *i);
+                if !plain.is_empty() && plain.len() < qtok.len() {
+                    let (c, t, r) = self.match_stats(plain, *i);
+                    cov = cov.max(c);
+                    tcov = tcov.max(t);
+                    recall = recall.max(r);
+                }
+                let src = &self.sources[*i];
+                let dept = src.department.as_deref();
+                let share = top5
+                    .iter()
+                    .filter(|r| dept.is_some() && self.sources[r.2].department.as_deref() == dept)
+                    .map(|r| r.1)
+                    .sum::<f32>()
+                    / sum5;
+                let f = CandidateFeatures {
+                    relative_score: if s1 > 0.0 { score / s1 } else { 0.0 },
+                    inverse_rank: 1.0 / (1.0 + rank as f32),
+                    coverage: cov,
+                    title_coverage: tcov,
+                    title_recall: recall,
+                    sufficiency: crate::aspect::sufficiency(folded, &self.folded_answers[*i]),
+                    faq: f32::from(u8::from(src.kind == SourceKind::Faq)),
+                    procedure: f32::from(u8::from(src.kind == SourceKind::Procedure)),
+                    department_share: share,
+                    dense: dense_cos.get(i).copied().unwrap_or(0.0),
+                };
+                (id.clone(), f)
+            })
+            .collect()
     }
 
     fn features(&self, qtok: &[Token], ranked: &[(String, f32, usize)], dense: f32) -> Features {
@@ -439,6 +676,16 @@ impl Guide {
             .filter(|r| self.sources[r.2].department.as_deref() == dept)
             .map(|r| r.1)
             .sum();
+        // The shown title's tokens found in the question, IDF-weighted.
+        let qset: HashSet<&str> = qtok.iter().map(|t| t.text.as_str()).collect();
+        let (mut tr_hit, mut tr_all) = (0.0f32, 0.0f32);
+        for tok in &self.shown_titles[*best] {
+            let idf = self.index.idf(tok);
+            tr_all += idf;
+            if qset.contains(tok.as_str()) {
+                tr_hit += idf;
+            }
+        }
         Features {
             coverage: cov / total,
             title_coverage: tcov / total,
@@ -446,6 +693,14 @@ impl Guide {
             margin,
             agreement: same / sum5,
             dense,
+            title_recall: if tr_all > 0.0 { tr_hit / tr_all } else { 0.0 },
+            sufficiency: 1.0,
+            signals_agree: 1.0,
+            content: (total / 40.0).min(1.0),
+            rerank_first: 0.0,
+            rerank_top3: 0.0,
+            unknown_words: 0.0,
+            uncovered_words: 0.0,
         }
     }
 
@@ -678,4 +933,36 @@ fn fuse(signals: &[(f32, Vec<(usize, f32)>)], fusion: Fusion) -> Vec<(usize, f32
     let mut out: Vec<(usize, f32)> = acc.into_iter().collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     out
+}
+
+/// The question's words for the unknown-word check: kanji compounds of two or more
+/// characters and katakana words of three or more, folded.
+fn question_words(question: &str) -> Vec<String> {
+    let nfkc: String = unicode_normalization::UnicodeNormalization::nfkc(question).collect();
+    let kind = |c: char| match c {
+        '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' => 1u8,
+        'ァ'..='ヶ' | 'ー' => 2,
+        _ => 0,
+    };
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut cur_kind = 0u8;
+    for c in nfkc.chars().chain(std::iter::once(' ')) {
+        let k = kind(c);
+        if k != cur_kind {
+            let n = cur.chars().count();
+            if (cur_kind == 1 && n >= 2) || (cur_kind == 2 && n >= 3) {
+                let w = crate::normalize::fold(&cur);
+                if !w.is_empty() {
+                    words.push(w);
+                }
+            }
+            cur.clear();
+            cur_kind = k;
+        }
+        if k != 0 {
+            cur.push(c);
+        }
+    }
+    words
 }

@@ -17,10 +17,13 @@
 //! ```
 //!
 //! Modules: [`normalize`] (Japanese folding, synonyms), [`tokenize`] (bigrams), [`index`]
-//! (tantivy BM25), [`dense`] (precomputed vectors), [`guide`] (decision), [`router`] (out of
-//! scope, sensitive topics), [`redact`] (PII), [`phrasing`] (LLM rephrasing check and prompt),
-//! [`eval`] (gold-set figures).
+//! (tantivy BM25), [`morph`] (optional morphological tokens, feature `lindera`), [`dense`]
+//! (precomputed vectors), [`guide`] (reranking and decision), [`calibrate`] (features and
+//! logistic models), [`aspect`] (what a question asks about), [`router`] (out of scope,
+//! sensitive topics), [`redact`] (PII), [`phrasing`] (LLM rephrasing check and prompt),
+//! [`eval`] (gold-set figures and fitting).
 
+pub mod aspect;
 pub mod calibrate;
 pub mod dense;
 #[cfg(feature = "e5")]
@@ -30,6 +33,7 @@ pub mod faq;
 pub mod guide;
 pub mod index;
 pub mod load;
+pub mod morph;
 pub mod normalize;
 pub mod page;
 pub mod phrasing;

@@ -290,6 +290,9 @@ pub fn fold(text: &str) -> String {
     for c in nfkc.chars() {
         let c = match c {
             'A'..='Z' => c.to_ascii_lowercase(),
+            // The small ヵ/ヶ read か/け (ヶ月, 一ヵ所); their hiragana forms are rare.
+            'ヵ' => 'か',
+            'ヶ' => 'け',
             'ァ'..='ヶ' | 'ヽ' | 'ヾ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
             'ゖ' => 'け',
             'ゕ' => 'か',
@@ -338,6 +341,9 @@ fn fold_simple(s: &str) -> String {
     s.nfkc()
         .map(|c| match c {
             'A'..='Z' => c.to_ascii_lowercase(),
+            // The small ヵ/ヶ read か/け (ヶ月, 一ヵ所); their hiragana forms are rare.
+            'ヵ' => 'か',
+            'ヶ' => 'け',
             'ァ'..='ヶ' | 'ヽ' | 'ヾ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
             c => c,
         })
@@ -465,6 +471,14 @@ impl Synonyms {
 
     pub fn len(&self) -> usize {
         self.pairs.len()
+    }
+
+    /// Whether a folded word is (part of) a resident word of the table.
+    pub fn knows(&self, word: &str) -> bool {
+        !word.is_empty()
+            && self.pairs.iter().any(|(from, _, ascii)| {
+                !ascii && (from.contains(word) || word.contains(from.as_str()))
+            })
     }
 
     pub fn is_empty(&self) -> bool {

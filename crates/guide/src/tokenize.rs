@@ -44,6 +44,11 @@ const ENGLISH_STOPWORDS: &[&str] = &[
     "want", "please", "tell", "just", "into", "up", "out", "not", "no", "s", "t", "m", "d",
 ];
 
+/// An English function word (dropped from questions and documents).
+pub fn is_english_stopword(word: &str) -> bool {
+    ENGLISH_STOPWORDS.contains(&word)
+}
+
 fn is_particle(c: char) -> bool {
     matches!(
         c,
@@ -125,7 +130,7 @@ pub fn tokens(text: &str, weights: &TokenWeights) -> Vec<Token> {
             }
             Run::Latin => {
                 let word: String = chars.iter().collect();
-                if ENGLISH_STOPWORDS.contains(&word.as_str()) {
+                if is_english_stopword(&word) {
                     continue;
                 }
                 out.push(Token {

@@ -133,3 +133,84 @@ fn gold_set_floor() {
         r.abstain_not_in_kb
     );
 }
+
+#[test]
+fn default_reranks_and_old_configurations_still_load() {
+    let c = GuideConfig::default();
+    assert!(c.rerank_model.is_some());
+    assert!(c.morph.is_none());
+    // A configuration written for the six features of the previous round still loads; the
+    // missing weights count 0.
+    let old = r#"{"answer_model":{"bias":-3.7,"weights":[4.2,0.76,1.6,2.97,1.3,0.0]},"answer_threshold":0.925}"#;
+    let parsed: GuideConfig = serde_json::from_str(old).expect("old configuration");
+    assert_eq!(parsed.answer_model.weights.len(), 6);
+    assert!(parsed.answer_model.predict(&Default::default()) > 0.0);
+    assert_eq!(parsed.clarify_threshold, c.clarify_threshold);
+}
+
+#[test]
+fn words_the_sources_never_mention_are_counted() {
+    let known = guide().retrieve("住民票の写しをとりたい").features;
+    assert_eq!(known.unknown_words, 0.0, "{known:?}");
+    let unknown = guide()
+        .retrieve("区の花火大会の桟敷席を予約したい")
+        .features;
+    assert!(unknown.unknown_words > 0.0, "{unknown:?}");
+    assert!(
+        unknown.uncovered_words >= unknown.unknown_words,
+        "{unknown:?}"
+    );
+}
+
+#[test]
+fn candidate_features_describe_the_first_ten() {
+    let r = guide().retrieve("粗大ごみの手数料はいくら");
+    assert_eq!(r.candidates.len(), 10);
+    for (_, f) in &r.candidates {
+        for v in f.to_vec() {
+            assert!((0.0..=1.0 + 1e-4).contains(&v), "{f:?}");
+        }
+    }
+    // The reranked first candidate carries its probability.
+    assert!((0.0..=1.0).contains(&r.ranked[0].1));
+}
+
+#[cfg(not(feature = "lindera"))]
+#[test]
+fn the_morphological_signal_needs_its_feature() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let l = load_demo(&root).expect("demo data");
+    let config = GuideConfig {
+        morph: Some(madoguchi_guide::morph::MorphConfig::default()),
+        ..GuideConfig::default()
+    };
+    let err = Guide::build(l.kb, &config, &l.departments)
+        .err()
+        .expect("no lindera feature");
+    assert!(err.to_string().contains("lindera"), "{err}");
+}
+
+#[cfg(feature = "lindera")]
+#[test]
+fn morphological_signal_with_the_debian_dictionary() {
+    let m = madoguchi_guide::morph::MorphConfig::default();
+    if !m.dictionary.join("matrix.def").is_file() {
+        eprintln!("skipped: {} has no mecab-ipadic", m.dictionary.display());
+        return;
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let l = load_demo(&root).expect("demo data");
+    let config = GuideConfig {
+        morph: Some(m),
+        ..GuideConfig::default()
+    };
+    let g = Guide::build(l.kb, &config, &l.departments).expect("build");
+    let r = g.retrieve("粗大ごみを出したい");
+    assert!(r.features.signals_agree > 0.0 && r.features.signals_agree <= 1.0);
+    let ids: Vec<&str> = r.ranked.iter().take(5).map(|x| x.0.as_str()).collect();
+    assert!(
+        ids.iter()
+            .any(|id| id.contains("gomi") || id.starts_with("faq-")),
+        "{ids:?}"
+    );
+}
