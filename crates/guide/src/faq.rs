@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use madoguchi_core::catalog::csv_io::{RowError, decode};
+use madoguchi_core::catalog::csv_io::{Lines, RowError, decode};
 use serde::{Deserialize, Serialize};
 
 /// One question and its official answer.
@@ -84,16 +84,18 @@ pub fn parse_faq_csv(bytes: &[u8]) -> Result<Vec<FaqEntry>, Vec<RowError>> {
     let col = |name: &str| headers.iter().position(|h| h == name);
     let mut entries = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // Line numbers from byte offsets: the csv crate's are one short in CRLF files.
+    let mut lines = Lines::new(text.as_bytes());
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = lines.at(e.position().map(|p| p.byte()));
                 errors.push(err(line, None, format!("malformed CSV: {e}")));
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        let line = lines.at(record.position().map(|p| p.byte()));
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -205,6 +207,13 @@ mod tests {
         assert_eq!(a[0].id, "q1");
         assert_eq!(a[0].updated, NaiveDate::from_ymd_opt(2026, 1, 2));
         assert_eq!(a[0].department, None);
+    }
+
+    #[test]
+    fn line_numbers_are_right_in_crlf_files() {
+        let errors =
+            parse_faq_csv(b"id,question,answer\r\na,q,x\r\n\r\nb,q,\r\n").expect_err("bad");
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![4]);
     }
 
     #[test]

@@ -55,6 +55,48 @@ fn file_error(line: usize, message: impl Into<String>) -> RowError {
     }
 }
 
+/// Line numbers of records, from their byte offsets. The csv crate's own `Position::line` is
+/// one short for CRLF files (it counts the `\n` of a `\r\n` with the next record) and after
+/// blank lines; this counts `\r\n`, `\n` and a lone `\r` as one line break each.
+pub struct Lines<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a [u8]) -> Self {
+        Lines {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line a record starting at `offset` is on (offsets only grow, so this is linear).
+    pub fn at(&mut self, offset: Option<u64>) -> usize {
+        let Some(offset) = offset.and_then(|o| usize::try_from(o).ok()) else {
+            return 0;
+        };
+        // A record never starts with a line break: skip the rest of the previous terminator.
+        let mut start = offset.min(self.text.len());
+        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        if start < self.offset {
+            return self.line;
+        }
+        for (i, b) in self.text[self.offset..start].iter().enumerate() {
+            let at = self.offset + i;
+            if *b == b'\n' || (*b == b'\r' && self.text.get(at + 1) != Some(&b'\n')) {
+                self.line += 1;
+            }
+        }
+        self.offset = start;
+        self.line
+    }
+}
+
 fn line_of(bytes: &[u8], offset: usize) -> usize {
     bytes[..offset.min(bytes.len())]
         .iter()
@@ -204,18 +246,19 @@ pub fn parse(bytes: &[u8]) -> Result<(FileKind, Parsed), RowError> {
         }
     }
     let mut parsed = Parsed::default();
+    let mut lines = Lines::new(text.as_bytes());
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = lines.at(e.position().map(|p| p.byte()));
                 parsed
                     .errors
                     .push(file_error(line, format!("malformed CSV: {e}")));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = lines.at(record.position().map(|p| p.byte()));
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -676,6 +719,20 @@ e,E2,d,here,,\n";
                 (7, Some("id"))
             ]
         );
+    }
+
+    #[test]
+    fn row_lines_are_right_with_crlf_blank_lines_and_lone_cr() {
+        // Found by fuzzing: the csv crate's own line numbers are one short for CRLF files
+        // (what Excel saves) and after blank lines.
+        let lines = |csv: &str| -> Vec<usize> {
+            let (_, p) = parse(csv.as_bytes()).expect("parse");
+            p.errors.iter().map(|e| e.line).collect()
+        };
+        assert_eq!(lines("id,name\r\nA!,x\r\nB!,y\r\n"), vec![2, 3]);
+        assert_eq!(lines("id,name\n\nA!,x\n\n\nB!,y\n"), vec![3, 6]);
+        assert_eq!(lines("id,name\rA!,x\rB!,y\r"), vec![2, 3]);
+        assert_eq!(lines("id,name\n\"a\nb\",\"x\r\ny\"\nC!,z\n"), vec![2, 5]);
     }
 
     #[test]

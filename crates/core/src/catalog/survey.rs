@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::model::{IdentityLevel, OfflineReason, OnlineStatus, Procedure};
+use crate::forms::definition::is_valid_id;
 use crate::text::Text;
 
 pub const UNASSIGNED_DEPARTMENT: &str = "unassigned";
@@ -18,7 +19,11 @@ fn code_of(value: &str) -> &str {
 
 pub fn procedure_from_survey_row(row: &HashMap<&str, &str>) -> Result<Procedure, (String, String)> {
     let id = get(row, "手続ID");
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    // Our id, `survey-<id>`, must be a valid catalogue id too (at most 80 characters).
+    if id.is_empty()
+        || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        || !is_valid_id(&format!("survey-{}", id.to_ascii_lowercase()))
+    {
         return Err(("手続ID".into(), format!("\"{id}\" is not a procedure id")));
     }
     let name = get(row, "手続名");
@@ -31,14 +36,13 @@ pub fn procedure_from_survey_row(row: &HashMap<&str, &str>) -> Result<Procedure,
         "1" | "5" => {
             let service = if system.contains("マイナポータル") {
                 "ぴったりサービス".to_string()
-            } else if system.is_empty() {
-                "オンライン申請".to_string()
             } else {
+                // The first system named; `;電子メール` names one, `;` none.
                 system
                     .split(';')
-                    .next()
-                    .unwrap_or(system)
-                    .trim()
+                    .map(str::trim)
+                    .find(|s| !s.is_empty())
+                    .unwrap_or("オンライン申請")
                     .to_string()
             };
             let url = if system.contains("マイナポータル") {
@@ -64,7 +68,11 @@ pub fn procedure_from_survey_row(row: &HashMap<&str, &str>) -> Result<Procedure,
                     _ => OfflineReason::Other,
                 }
             };
-            let note = concern.split_once(' ').map(|(_, label)| label.to_string());
+            let note = concern
+                .split_once(' ')
+                .map(|(_, label)| label.trim())
+                .filter(|label| !label.is_empty())
+                .map(str::to_string);
             OnlineStatus::Offline {
                 reason,
                 note,
@@ -163,8 +171,8 @@ fn period_days(p: &str) -> Option<u32> {
     let n: u32 = digits.parse().ok()?;
     match &p[digits.len()..] {
         "日" => Some(n),
-        "週" | "週間" => Some(n * 7),
-        "月" | "か月" | "ヶ月" => Some(n * 30),
+        "週" | "週間" => n.checked_mul(7),
+        "月" | "か月" | "ヶ月" => n.checked_mul(30),
         _ => None,
     }
 }
@@ -237,5 +245,31 @@ mod tests {
             }
         ));
         assert_eq!(b.identity_level, IdentityLevel::MynumberCard);
+    }
+
+    #[test]
+    fn odd_rows_still_make_catalogue_procedures() {
+        // Found by fuzzing (fuzz/corpus/survey_csv/regression-*): each of these used to give a
+        // procedure that the catalogue export could not import again, or a panic.
+        let long_id = "1".repeat(80);
+        let csv = format!(
+            "{HEADER}\n{}\n{}\n{}\n",
+            row(&long_id, "2 未実施", "", "", ""),
+            row("1821", "1 実施済", "", "", ";電子メール"),
+            row("1822", "2 未実施", "0 \t予定", "", ""),
+        );
+        let (_, p) = parse(csv.as_bytes()).expect("parse");
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].column.as_deref(), Some("手続ID"));
+        assert!(
+            matches!(&p.procedures[0].1.online, OnlineStatus::External { service, .. } if service == "電子メール")
+        );
+        assert!(matches!(
+            &p.procedures[1].1.online,
+            OnlineStatus::Offline { note: Some(n), .. } if n == "予定"
+        ));
+        assert_eq!(period_days("999999999週"), None);
+        assert_eq!(period_days("143165576か月"), Some(4_294_967_280));
+        assert_eq!(period_days("143165577か月"), None);
     }
 }

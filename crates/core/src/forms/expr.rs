@@ -167,12 +167,20 @@ impl Parser {
     }
 }
 
+/// Parsing, evaluating and dropping an expression recurse once per level of nesting, and a
+/// long chain (`a+a+…`) nests as deeply as it is long: bounding the tokens bounds the stack.
+const MAX_TOKENS: usize = 200;
+
 impl Expr {
     pub fn parse(s: &str) -> Result<Expr, String> {
-        let mut p = Parser {
-            toks: lex(s)?,
-            pos: 0,
-        };
+        let toks = lex(s)?;
+        if toks.len() > MAX_TOKENS {
+            return Err(format!(
+                "the expression is too long ({} tokens, at most {MAX_TOKENS})",
+                toks.len()
+            ));
+        }
+        let mut p = Parser { toks, pos: 0 };
         let e = p.sum()?;
         if p.pos < p.toks.len() {
             return Err(format!(
@@ -254,6 +262,18 @@ mod tests {
         assert!(Expr::parse("foo(1)").is_err());
         assert!(Expr::parse("(1 + 2").is_err());
         assert!(Expr::parse("1 2").is_err());
+    }
+
+    #[test]
+    fn rejects_expressions_that_nest_too_deeply() {
+        // Found by fuzzing (fuzz/corpus/form_definition/regression-expr-*): deep nesting
+        // overflowed the stack instead of failing to load.
+        let deep = format!("{}copies{}", "(".repeat(20_000), ")".repeat(20_000));
+        assert!(Expr::parse(&deep).is_err());
+        assert!(Expr::parse(&"copies+".repeat(20_000)).is_err());
+        assert!(Expr::parse(&format!("{}1", "-".repeat(20_000))).is_err());
+        let long_but_fine = vec!["copies"; 100].join(" + ");
+        assert!(Expr::parse(&long_but_fine).is_ok());
     }
 
     proptest! {

@@ -141,7 +141,9 @@ fn parse_value(
             Value::String(s)
         }
         FieldKind::Textarea { max_length } => {
-            let s = width_fold(&text()?.replace("\r\n", "\n"));
+            // Every line break as `\n`, a lone `\r` too, so that a stored answer validates
+            // again unchanged (`\r\r\n` used to become `\r\n`, then `\n`).
+            let s = width_fold(&text()?.replace("\r\n", "\n").replace('\r', "\n"));
             check_length(&s, None, Some(max_length.unwrap_or(DEFAULT_TEXTAREA_MAX)))?;
             Value::String(s)
         }
