@@ -222,6 +222,20 @@ fn main() {
         };
         let d = madoguchi_guide::eval::fit_decision(&mut guide, &dev, &options);
         println!("fitted decision (dev half): {d:?}");
+        // `--save-config FILE`: the fitted engine settings as the `[guide.engine]` table of
+        // madoguchi.toml, so that a deployment uses what was measured here.
+        if let Some(i) = args.iter().position(|a| a == "--save-config") {
+            let path = args.get(i + 1).expect("--save-config FILE");
+            let mut table = toml::Table::new();
+            table.insert(
+                "engine".into(),
+                toml::Value::try_from(guide.config()).expect("config as TOML"),
+            );
+            let mut root = toml::Table::new();
+            root.insert("guide".into(), toml::Value::Table(table));
+            std::fs::write(path, toml::to_string(&root).expect("TOML")).expect("write config");
+            println!("wrote {path}");
+        }
     }
     if let Some(i) = args.iter().position(|a| a == "--features") {
         let path = args.get(i + 1).expect("--features FILE");
