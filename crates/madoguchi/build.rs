@@ -4,64 +4,50 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo");
-    let forms = root.join("forms");
-    println!("cargo:rerun-if-changed={}", forms.display());
-    let mut names: Vec<_> = std::fs::read_dir(&forms)
+/// `pub const NAME: &[(&str, &str)]` with (file name, contents) of every file in `dir` whose
+/// extension is one of `extensions`, sorted by name.
+fn embed_dir(out: &mut String, name: &str, dir: &Path, extensions: &[&str]) {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
         .map(|d| {
             d.filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| {
                     p.extension()
-                        .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+                        .is_some_and(|x| extensions.iter().any(|e| x == *e))
                 })
                 .collect()
         })
         .unwrap_or_default();
-    names.sort();
-    let mut out = String::from("pub const DEMO_FORMS: &[(&str, &str)] = &[\n");
-    for p in names {
-        let name = p
+    paths.sort();
+    let _ = writeln!(out, "pub const {name}: &[(&str, &str)] = &[");
+    for p in paths {
+        let file = p
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         let abs = p.canonicalize().unwrap_or(p.clone());
         let _ = writeln!(
             out,
-            "    ({name:?}, include_str!({:?})),",
+            "    ({file:?}, include_str!({:?})),",
             abs.display().to_string()
         );
         println!("cargo:rerun-if-changed={}", abs.display());
     }
     out.push_str("];\n");
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo");
+    let mut out = String::new();
+    embed_dir(
+        &mut out,
+        "DEMO_FORMS",
+        &root.join("forms"),
+        &["yaml", "yml", "json"],
+    );
     // The demo's official pages for the information desk.
-    let pages = root.join("guide/pages");
-    println!("cargo:rerun-if-changed={}", pages.display());
-    let mut page_paths: Vec<_> = std::fs::read_dir(&pages)
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "md"))
-                .collect()
-        })
-        .unwrap_or_default();
-    page_paths.sort();
-    out.push_str("pub const DEMO_PAGES: &[(&str, &str)] = &[\n");
-    for p in page_paths {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let abs = p.canonicalize().unwrap_or(p.clone());
-        let _ = writeln!(
-            out,
-            "    ({name:?}, include_str!({:?})),",
-            abs.display().to_string()
-        );
-        println!("cargo:rerun-if-changed={}", abs.display());
-    }
-    out.push_str("];\n");
+    embed_dir(&mut out, "DEMO_PAGES", &root.join("guide/pages"), &["md"]);
     let dest =
         Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("demo_forms.rs");
     std::fs::write(dest, out).unwrap_or_else(|e| panic!("cannot write demo_forms.rs: {e}"));

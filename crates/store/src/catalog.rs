@@ -63,13 +63,7 @@ async fn bump_version(conn: &mut sqlx::AnyConnection) -> Result<()> {
 
 /// Changes whenever the catalogue or a form changes.
 pub async fn version(pool: &AnyPool) -> Result<i64> {
-    let row = sqlx::query("SELECT value FROM counters WHERE name = 'catalog_version'")
-        .fetch_optional(pool)
-        .await?;
-    Ok(row
-        .map(|r| r.try_get::<i64, _>(0))
-        .transpose()?
-        .unwrap_or(0))
+    crate::counter_value(pool, "catalog_version").await
 }
 
 pub(crate) async fn bump_version_now(db: &Db) -> Result<()> {

@@ -170,13 +170,7 @@ pub async fn doc(pool: &AnyPool, id: &str) -> Result<Option<GuideDoc>> {
 
 /// Moves whenever the knowledge base changes.
 pub async fn version(pool: &AnyPool) -> Result<i64> {
-    let row = sqlx::query("SELECT value FROM counters WHERE name = 'guide_version'")
-        .fetch_optional(pool)
-        .await?;
-    Ok(row
-        .map(|r| r.try_get::<i64, _>(0))
-        .transpose()?
-        .unwrap_or(0))
+    crate::counter_value(pool, "guide_version").await
 }
 
 /// Every stored vector of `model`, by the hash of the text it was computed from.

@@ -177,6 +177,19 @@ pub fn now_text() -> String {
         .to_string()
 }
 
+/// The value of a row of `counters` (0 if it does not exist yet).
+pub(crate) async fn counter_value(pool: &AnyPool, name: &str) -> Result<i64> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT value FROM counters WHERE name = $1")
+        .bind(name)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<i64, _>(0))
+        .transpose()?
+        .unwrap_or(0))
+}
+
 /// `$1, $2, …` starting after `offset` placeholders.
 pub(crate) fn placeholders(offset: usize, count: usize) -> String {
     (offset + 1..=offset + count)
