@@ -2,13 +2,12 @@
 //! catalogue changes (checked at most once a second, so an import on one instance reaches
 //! all of them), every question logged only in redacted form, handoff tickets for staff.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::sync::Arc;
 
 use madoguchi_guide::{FaqEntry, Guide, GuideAnswer, GuideConfig, Reason};
 use madoguchi_guide_llm::{LlmConfig, Phrased, Phraser};
 use madoguchi_store::guide::{self as store, LoggedQuestion, NewTicket, Ticket};
+use madoguchi_store::versioned::Versioned;
 use madoguchi_store::{Db, StoreError, catalog, now_text};
 use serde::{Deserialize, Serialize};
 
@@ -73,9 +72,7 @@ pub struct Desk {
     config: DeskConfig,
     phraser: Option<Phraser>,
     embedder: Option<Arc<dyn Embedder>>,
-    current: RwLock<Arc<Built>>,
-    checked_ms: AtomicI64,
-    started: Instant,
+    current: Versioned<Built>,
     rebuilding: tokio::sync::Mutex<()>,
 }
 
@@ -132,9 +129,7 @@ impl Desk {
             config,
             phraser,
             embedder,
-            current: RwLock::new(Arc::new(built)),
-            checked_ms: AtomicI64::new(0),
-            started: Instant::now(),
+            current: Versioned::new(built),
             rebuilding: tokio::sync::Mutex::new(()),
         }))
     }
@@ -147,30 +142,16 @@ impl Desk {
         &self.db
     }
 
-    fn cached(&self) -> Arc<Built> {
-        match self.current.read() {
-            Ok(g) => g.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
     /// The current guide; rebuilt first if the database moved on (at most one check a
     /// second; while one request rebuilds, others keep using the previous guide).
     pub async fn guide(&self) -> Arc<Guide> {
-        let now = self.started.elapsed().as_millis() as i64;
-        let last = self.checked_ms.load(Ordering::Relaxed);
-        if now - last < 1000
-            || self
-                .checked_ms
-                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
-                .is_err()
-        {
-            return self.cached().guide.clone();
+        if !self.current.check_due() {
+            return self.current.get().guide.clone();
         }
         if let Err(e) = self.refresh().await {
             tracing::warn!(error = %e, "rebuilding the guide failed; keeping the old one");
         }
-        self.cached().guide.clone()
+        self.current.get().guide.clone()
     }
 
     /// Rebuilds now if the catalogue or the knowledge base changed.
@@ -178,14 +159,12 @@ impl Desk {
         let Ok(_guard) = self.rebuilding.try_lock() else {
             return Ok(false);
         };
-        if versions(&self.db).await? == self.cached().versions {
+        if versions(&self.db).await? == self.current.get().versions {
             return Ok(false);
         }
         let built = build(&self.db, &self.config, &self.embedder).await?;
         tracing::info!(sources = built.guide.sources().len(), "rebuilt the guide");
-        if let Ok(mut g) = self.current.write() {
-            *g = Arc::new(built);
-        }
+        self.current.replace(Arc::new(built));
         Ok(true)
     }
 

@@ -18,6 +18,7 @@ pub mod postal;
 pub mod sessions;
 mod sqlite_writer;
 pub mod uploads;
+pub mod versioned;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -3,12 +3,11 @@
 //! on one instance reaches all of them.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::sync::Arc;
 
 use madoguchi_core::catalog::{CatalogIndex, Department, Procedure};
 use madoguchi_core::forms::Form;
+use madoguchi_store::versioned::Versioned;
 use madoguchi_store::{Db, Result, catalog, forms};
 
 pub struct Snapshot {
@@ -41,9 +40,7 @@ impl Snapshot {
 #[derive(Clone)]
 pub struct CatalogCache {
     db: Db,
-    current: Arc<RwLock<Arc<Snapshot>>>,
-    checked_ms: Arc<AtomicI64>,
-    started: Instant,
+    current: Arc<Versioned<Snapshot>>,
 }
 
 async fn build(db: &Db) -> Result<Snapshot> {
@@ -82,43 +79,25 @@ impl CatalogCache {
         let snap = build(&db).await?;
         Ok(CatalogCache {
             db,
-            current: Arc::new(RwLock::new(Arc::new(snap))),
-            checked_ms: Arc::new(AtomicI64::new(0)),
-            started: Instant::now(),
+            current: Arc::new(Versioned::new(snap)),
         })
-    }
-
-    fn cached(&self) -> Arc<Snapshot> {
-        match self.current.read() {
-            Ok(g) => g.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
     }
 
     /// The current snapshot; reloads it if the database says it changed.
     pub async fn get(&self) -> Arc<Snapshot> {
-        let now = self.started.elapsed().as_millis() as i64;
-        let last = self.checked_ms.load(Ordering::Relaxed);
-        if now - last < 1000
-            || self
-                .checked_ms
-                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
-                .is_err()
-        {
-            return self.cached();
+        if !self.current.check_due() {
+            return self.current.get();
         }
         self.refresh_if_changed().await
     }
 
     pub async fn refresh_if_changed(&self) -> Arc<Snapshot> {
-        let cached = self.cached();
+        let cached = self.current.get();
         match catalog::version(self.db.reader()).await {
             Ok(v) if v != cached.version => match build(&self.db).await {
                 Ok(snap) => {
                     let snap = Arc::new(snap);
-                    if let Ok(mut g) = self.current.write() {
-                        *g = snap.clone();
-                    }
+                    self.current.replace(snap.clone());
                     snap
                 }
                 Err(e) => {
