@@ -18,6 +18,9 @@ use crate::config::Config;
 pub async fn serve(db: Db, config: &Config, demo: bool) -> Result<()> {
     if demo && crate::demo::load_if_empty(&db).await? {
         tracing::info!("loaded the demo municipality");
+    } else if demo && crate::demo::load_guide_if_empty(&db).await? {
+        // A database from before the information desk existed.
+        tracing::info!("loaded the demo information desk's documents");
     }
     let web = WebConfig {
         max_json_bytes: config.max_json_kb * 1024,
