@@ -102,6 +102,17 @@ async fn versions(db: &Db) -> Result<(i64, i64), StoreError> {
     ))
 }
 
+/// A channel name safe for statistics: up to 20 ASCII letters, digits or `-`.
+pub fn channel_name(c: Option<&str>, default: &str) -> String {
+    let c: String = c
+        .unwrap_or(default)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(20)
+        .collect();
+    if c.is_empty() { default.into() } else { c }
+}
+
 fn reason_code(r: Reason) -> String {
     serde_json::to_value(r)
         .ok()
@@ -249,14 +260,7 @@ impl Desk {
             Some("en") => "en",
             _ => "ja",
         };
-        let channel: String = req
-            .channel
-            .as_deref()
-            .unwrap_or("web")
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .take(20)
-            .collect();
+        let channel = channel_name(req.channel.as_deref(), "web");
         let ticket = store::create_ticket(
             &self.db,
             &NewTicket {

@@ -217,9 +217,8 @@ async fn eval(desk: &Desk, file: &Path) -> Result<()> {
 }
 
 async fn report(db: &Db, days: i64, json: bool) -> Result<()> {
-    let since = (chrono::Utc::now() - chrono::Duration::days(days.max(0)))
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string();
+    let since =
+        madoguchi_store::time_text(chrono::Utc::now() - chrono::Duration::days(days.max(0)));
     let rows = store::unanswered_report(db.reader(), &since).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);

@@ -24,9 +24,7 @@ pub struct Draft {
 }
 
 fn expiry() -> String {
-    (chrono::Utc::now() + chrono::Duration::days(DRAFT_DAYS))
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    crate::time_text(chrono::Utc::now() + chrono::Duration::days(DRAFT_DAYS))
 }
 
 pub async fn create(

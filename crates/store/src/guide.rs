@@ -262,9 +262,7 @@ fn ticket_of(r: &AnyRow) -> Result<Ticket> {
 }
 
 fn days_from_now(days: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::days(days.max(0)))
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    crate::time_text(chrono::Utc::now() + chrono::Duration::days(days.max(0)))
 }
 
 /// Opens a ticket in the department's queue, numbered from a yearly counter.

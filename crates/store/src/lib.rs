@@ -173,9 +173,12 @@ fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
 
 /// Now, as stored: RFC 3339 UTC with milliseconds, which sorts as text on both backends.
 pub fn now_text() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    time_text(chrono::Utc::now())
+}
+
+/// A moment as stored (see [`now_text`]).
+pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// The value of a row of `counters` (0 if it does not exist yet).

@@ -18,9 +18,7 @@ pub struct Session {
 }
 
 fn expiry() -> String {
-    (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS))
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    crate::time_text(chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS))
 }
 
 /// Creates a session; returns the cookie token and the session.

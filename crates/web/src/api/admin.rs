@@ -9,7 +9,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use madoguchi_desk::FaqFromAnswer;
 use madoguchi_guide::FaqEntry;
@@ -48,13 +48,7 @@ impl FromRequestParts<AppState> for Staff {
                 "no such API endpoint; see /openapi.json",
             ));
         };
-        let given = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        match given {
+        match super::bearer(&parts.headers) {
             Some(g) if same_secret(g, expected) => Ok(Staff {
                 actor: "staff:admin-token".into(),
             }),
@@ -268,9 +262,7 @@ pub async fn report(
 ) -> ApiResult {
     let _ = staff;
     let days = q.days.unwrap_or(30).clamp(1, 3650);
-    let since = (chrono::Utc::now() - chrono::Duration::days(days))
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string();
+    let since = madoguchi_store::time_text(chrono::Utc::now() - chrono::Duration::days(days));
     let rows = store::unanswered_report(state.db.reader(), &since).await?;
     Ok(json_response(
         StatusCode::OK,

@@ -225,17 +225,13 @@ pub async fn get(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "send the access_token from the submission as Authorization: Bearer <token>",
-            )
-        })?;
+    let token = super::bearer(&headers).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send the access_token from the submission as Authorization: Bearer <token>",
+        )
+    })?;
     let not_found = || {
         ApiError::new(
             StatusCode::NOT_FOUND,

@@ -4,13 +4,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
+use madoguchi_desk::desk::channel_name;
 use madoguchi_desk::{DeskError, HandoffRequest};
 use madoguchi_store::guide::Ticket;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ApiError, ApiResult, json_response, parse_json};
+use super::{ApiError, ApiResult, bearer, json_response, parse_json};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -40,17 +41,6 @@ pub fn desk_error(e: DeskError) -> ApiError {
             )
         }
     }
-}
-
-/// A channel name safe for statistics: short, ASCII.
-pub fn channel_name(c: Option<&str>, default: &str) -> String {
-    let c: String = c
-        .unwrap_or(default)
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .take(20)
-        .collect();
-    if c.is_empty() { default.into() } else { c }
 }
 
 pub async fn ask(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
@@ -103,14 +93,6 @@ pub async fn handoff(State(state): State<AppState>, headers: HeaderMap, body: By
         StatusCode::CREATED,
         &ticket_json(&state, &ticket, true),
     ))
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
 }
 
 pub async fn ticket(

@@ -101,6 +101,15 @@ impl From<madoguchi_store::StoreError> for ApiError {
 
 pub type ApiResult = Result<Response, ApiError>;
 
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 /// A JSON request body: 415 without `Content-Type: application/json`, 413 over `limit`
 /// bytes, 400 with the parser's message when it does not fit `T`.
 pub fn parse_json<T: serde::de::DeserializeOwned>(
