@@ -45,38 +45,85 @@ fn json_error(file: &str, e: serde_json::Error) -> ImportError {
     ImportError::Invalid(vec![format!("{file}: {e}")])
 }
 
+/// What a FAQ import did: the counts, and warnings that did not stop it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FaqImport {
+    pub summary: ImportSummary,
+    /// Departments not found in the catalogue (kept as written, shown without contact
+    /// details), one line per department with the ids that name it.
+    pub warnings: Vec<String>,
+}
+
+/// How a FAQ file names a department: the catalogue id, or the department's name in Japanese
+/// or English (what a municipality's own FAQ export has in its 担当課 column).
+fn resolve_department(
+    given: &str,
+    departments: &[madoguchi_core::catalog::Department],
+) -> Option<String> {
+    let key = |s: &str| {
+        madoguchi_guide::normalize::fold(s)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+    };
+    let wanted = key(given);
+    departments
+        .iter()
+        .find(|d| d.id == given)
+        .or_else(|| {
+            departments.iter().find(|d| {
+                key(&d.name.ja) == wanted || d.name.en.as_deref().map(key) == Some(wanted.clone())
+            })
+        })
+        .map(|d| d.id.clone())
+}
+
 /// Imports a FAQ CSV (`id,question,answer[,department,category,url,updated]`). Re-importing an
-/// id updates it; any bad row fails the whole file.
+/// id updates it; any bad row fails the whole file. A department is matched by catalogue id
+/// or name; one the catalogue does not know is kept as written, with a warning.
 pub async fn import_faq(
     db: &Db,
     actor: &str,
     file: &str,
     bytes: &[u8],
-) -> Result<ImportSummary, ImportError> {
-    let entries = parse_faq_csv(bytes).map_err(|e| ImportError::Invalid(describe(file, &e)))?;
-    let mut errors = Vec::new();
-    let departments = catalog::department_ids(db.reader()).await?;
-    for e in &entries {
-        if let Some(d) = &e.department
-            && !departments.is_empty()
-            && !departments.contains(d)
-        {
-            errors.push(format!(
-                "{file}: id {}: department \"{d}\" is not in the catalogue",
-                e.id
-            ));
+) -> Result<FaqImport, ImportError> {
+    let mut entries = parse_faq_csv(bytes).map_err(|e| ImportError::Invalid(describe(file, &e)))?;
+    let departments = catalog::departments(db.reader()).await?;
+    let mut unknown: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for e in &mut entries {
+        let Some(given) = e.department.clone() else {
+            continue;
+        };
+        match resolve_department(&given, &departments) {
+            Some(id) => e.department = Some(id),
+            None if departments.is_empty() => {}
+            None => unknown.entry(given).or_default().push(e.id.clone()),
         }
     }
-    if !errors.is_empty() {
-        return Err(ImportError::Invalid(errors));
-    }
+    let warnings = unknown
+        .into_iter()
+        .map(|(d, ids)| {
+            let shown: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
+            let more = if ids.len() > 5 {
+                format!(" and {} more", ids.len() - 5)
+            } else {
+                String::new()
+            };
+            format!(
+                "{file}: department \"{d}\" is not in the catalogue (ids {}{more}): kept as written, \
+                 answers name it without counter, phone or hours",
+                shown.join(", ")
+            )
+        })
+        .collect();
     let origin = format!("import:{file}");
     let docs = entries
         .iter()
         .map(|e| faq_doc(e, &origin))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| json_error(file, e))?;
-    Ok(store::upsert_docs(db, actor, file, &docs).await?)
+    let summary = store::upsert_docs(db, actor, file, &docs).await?;
+    Ok(FaqImport { summary, warnings })
 }
 
 /// Parses every page file in a folder (`.md` with front matter, `.html`/`.htm`), sorted by

@@ -37,7 +37,8 @@ async fn faq_import_updates_by_id_and_a_bad_file_imports_nothing() {
     let t = with_catalogue().await;
     let s = import_faq(&t.db, "test", "faq.csv", FAQ.as_bytes())
         .await
-        .expect("import");
+        .expect("import")
+        .summary;
     assert_eq!((s.inserted, s.updated, s.unchanged), (305, 0, 0));
     let changed = FAQ.replacen(
         "1通300円、コンビニ交付で1通200円",
@@ -46,7 +47,8 @@ async fn faq_import_updates_by_id_and_a_bad_file_imports_nothing() {
     );
     let s = import_faq(&t.db, "test", "faq.csv", changed.as_bytes())
         .await
-        .expect("re-import");
+        .expect("re-import")
+        .summary;
     assert_eq!((s.inserted, s.updated, s.unchanged), (0, 1, 304));
     let doc = store::doc(t.db.reader(), "faq-0001")
         .await
@@ -60,12 +62,6 @@ async fn faq_import_updates_by_id_and_a_bad_file_imports_nothing() {
         .expect_err("bad rows");
     let msg = err.to_string();
     assert!(msg.contains("bad.csv") && msg.contains("line 3"), "{msg}");
-    let bad_dept = "id,question,answer,department\nfaq-new-1,質問,回答,koseki-jumin\nfaq-new-3,質問,回答,no-such-dept\n";
-    let msg = import_faq(&t.db, "test", "bad.csv", bad_dept.as_bytes())
-        .await
-        .expect_err("unknown department")
-        .to_string();
-    assert!(msg.contains("no-such-dept"), "{msg}");
     assert!(
         store::doc(t.db.reader(), "faq-new-1")
             .await
@@ -73,6 +69,61 @@ async fn faq_import_updates_by_id_and_a_bad_file_imports_nothing() {
             .is_none()
     );
     assert_eq!(store::docs(t.db.reader()).await.expect("docs").len(), 305);
+}
+
+/// A municipality's own FAQ export names departments by name (担当課), not by catalogue id.
+/// Names are matched to the catalogue; a department it does not know is kept as written and
+/// reported, and the guide still routes to it (without contact details).
+#[tokio::test]
+async fn faq_departments_are_matched_by_name_and_unknown_ones_kept_with_a_warning() {
+    let t = with_catalogue().await;
+    let csv = "id,question,answer,department\n\
+        x-1,住民票の写しはどこでとれますか。,戸籍住民課の窓口でとれます。,戸籍住民課\n\
+        x-2,ペンギンを公園で散歩させてよいですか。,公園管理事務所に事前に届け出てください。,ペンギン課\n\
+        x-3,ペンギンの餌やりはできますか。,公園では餌やりはできません。,ペンギン課\n";
+    let out = import_faq(&t.db, "test", "own.csv", csv.as_bytes())
+        .await
+        .expect("import");
+    assert_eq!(out.summary.inserted, 3);
+    assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+    assert!(
+        out.warnings[0].contains("ペンギン課") && out.warnings[0].contains("x-2, x-3"),
+        "{:?}",
+        out.warnings
+    );
+    let stored = |id: &'static str| {
+        let db = t.db.clone();
+        async move {
+            let doc = store::doc(db.reader(), id)
+                .await
+                .expect("doc")
+                .expect("stored");
+            serde_json::from_str::<madoguchi_guide::FaqEntry>(&doc.data).expect("entry")
+        }
+    };
+    assert_eq!(
+        stored("x-1").await.department.as_deref(),
+        Some("koseki-jumin")
+    );
+    assert_eq!(
+        stored("x-2").await.department.as_deref(),
+        Some("ペンギン課")
+    );
+
+    let desk = Desk::open(t.db.clone(), DeskConfig::default(), None)
+        .await
+        .expect("desk");
+    let a = desk
+        .ask("ペンギンを公園で散歩させてもいい？", "test")
+        .await
+        .expect("ask");
+    assert_eq!(a.candidates.first().map(|c| c.id.as_str()), Some("x-2"));
+    let dept = a.department.expect("routed to the FAQ's department");
+    assert_eq!(
+        (dept.id.as_str(), dept.name.as_str()),
+        ("ペンギン課", "ペンギン課")
+    );
+    assert!(dept.phone.is_none());
 }
 
 #[tokio::test]

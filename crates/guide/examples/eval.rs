@@ -58,10 +58,16 @@ fn main() {
             let e5 = madoguchi_guide::e5::E5::load(std::path::Path::new(model)).expect("e5 model");
             let t = std::time::Instant::now();
             let mut lines: Vec<String> = Vec::new();
+            // `--qq`: a FAQ entry's vector is its question embedded as a question
+            // (question-to-question similarity) instead of its question and answer as a passage.
+            let qq = args.iter().any(|a| a == "--qq");
             for s in &kb.sources {
-                let v = e5
-                    .embed_passage(&madoguchi_guide::dense::passage_text(s))
-                    .expect("embed");
+                let v = if qq && s.kind == madoguchi_guide::SourceKind::Faq {
+                    e5.embed_question(&s.title)
+                } else {
+                    e5.embed_passage(&madoguchi_guide::dense::passage_text(s))
+                }
+                .expect("embed");
                 lines.push(
                     v.iter()
                         .map(|x| x.to_string())

@@ -53,6 +53,19 @@ pub fn parse_gold(text: &str) -> Result<Vec<GoldItem>, (usize, String)> {
     Ok(out)
 }
 
+/// Expected ids of the gold set that the knowledge base does not hold, with their 1-based
+/// item numbers: usually ids written differently from the imported file (`12` for `faq-12`).
+pub fn unknown_expected<'a>(
+    gold: &'a [GoldItem],
+    known: &std::collections::HashSet<&str>,
+) -> Vec<(usize, &'a str)> {
+    gold.iter()
+        .enumerate()
+        .flat_map(|(i, g)| g.expected.iter().map(move |e| (i + 1, e.as_str())))
+        .filter(|(_, e)| !known.contains(e))
+        .collect()
+}
+
 /// Splits a gold set into two halves (even and odd lines): choose settings on one, report both.
 pub fn split_halves(items: &[GoldItem]) -> (Vec<GoldItem>, Vec<GoldItem>) {
     let a = items.iter().step_by(2).cloned().collect();
@@ -77,8 +90,10 @@ pub struct EvalReport {
     pub hit_at_10: f64,
     pub ndcg_at_10: f64,
     pub mrr: f64,
-    /// Answerable questions routed to the expected department.
+    /// Answerable questions routed to the expected department, among those whose gold item
+    /// names one (`departments_judged`); matched by department id or name.
     pub department_accuracy: f64,
+    pub departments_judged: usize,
     /// Definitive answers whose first citation is expected / definitive answers (answerable).
     pub answered_precision: f64,
     /// Answerable questions given a definitive answer.
@@ -192,8 +207,13 @@ pub fn report(outcomes: &[ItemOutcome]) -> EvalReport {
             .position(|id| rel(id))
             .map(|p| 1.0 / (p as f64 + 1.0))
             .unwrap_or(0.0);
-        if let (Some(d), Some(g)) = (&a.department, &o.gold.department) {
-            r.department_accuracy += f64::from(u8::from(d.id == *g));
+        if let Some(g) = &o.gold.department {
+            r.departments_judged += 1;
+            let hit = a
+                .department
+                .as_ref()
+                .is_some_and(|d| d.id == *g || d.name == *g);
+            r.department_accuracy += f64::from(u8::from(hit));
         }
         let correct = a.answered && a.citations.first().is_some_and(|c| rel(&c.id));
         if a.answered {
@@ -217,12 +237,12 @@ pub fn report(outcomes: &[ItemOutcome]) -> EvalReport {
         &mut r.hit_at_10,
         &mut r.ndcg_at_10,
         &mut r.mrr,
-        &mut r.department_accuracy,
         &mut r.helped,
         &mut r.clarified,
     ] {
         *v /= n;
     }
+    r.department_accuracy /= r.departments_judged.max(1) as f64;
     r.answered_precision = if answered > 0 {
         answered_ok as f64 / answered as f64
     } else {
@@ -245,7 +265,7 @@ impl EvalReport {
         format!(
             "items {} (answerable {}, not_in_kb {}, out_of_scope {})\n\
              Recall@1 {:.3}  @5 {:.3}  @10 {:.3}   Hit@1 {:.3}  @5 {:.3}  @10 {:.3}\n\
-             nDCG@10 {:.3}  MRR {:.3}  department {:.3}\n\
+             nDCG@10 {:.3}  MRR {:.3}  department {}\n\
              answered precision {:.3}  coverage {:.3}  helped {:.3}  clarified {:.3}\n\
              decline not_in_kb {:.3}  out_of_scope {:.3}  (answers to declines: {})\n\
              latency ms p50 {:.2}  p95 {:.2}  p99 {:.2}",
@@ -261,7 +281,11 @@ impl EvalReport {
             self.hit_at_10,
             self.ndcg_at_10,
             self.mrr,
-            self.department_accuracy,
+            if self.departments_judged > 0 {
+                format!("{:.3}", self.department_accuracy)
+            } else {
+                "n/a (no gold departments)".to_string()
+            },
             self.answered_precision,
             self.coverage,
             self.helped,

@@ -784,14 +784,14 @@ impl Guide {
                 out.answer = Some(DECLINE_PERSONAL.to_string());
                 out.reason = Reason::PersonalCase;
                 out.handoff = true;
-                out.department = dept_id.and_then(|d| self.departments.get(&d).cloned());
+                out.department = dept_id.and_then(|d| self.department_info(&d));
                 return out;
             }
             Some(Route::HumanRequest) => {
                 out.answer = Some(HUMAN.to_string());
                 out.reason = Reason::HumanRequest;
                 out.handoff = true;
-                out.department = dept_id.and_then(|d| self.departments.get(&d).cloned());
+                out.department = dept_id.and_then(|d| self.department_info(&d));
                 return out;
             }
             _ => {}
@@ -809,7 +809,7 @@ impl Guide {
             out.answer = Some(src.answer.clone());
             out.citations.push(citation(src));
             let dept = src.department.clone().or(dept_id);
-            out.department = dept.as_ref().and_then(|d| self.departments.get(d).cloned());
+            out.department = dept.as_deref().and_then(|d| self.department_info(d));
             out.procedure = self.find_procedure(&r.ranked, dept.as_deref());
             if let Some(p) = &out.procedure
                 && p.id != src.id
@@ -823,9 +823,7 @@ impl Guide {
         } else if p_choice >= self.config.clarify_threshold {
             out.reason = Reason::Ambiguous;
             out.answer = Some(CLARIFY.to_string());
-            out.department = dept_id
-                .as_ref()
-                .and_then(|d| self.departments.get(d).cloned());
+            out.department = dept_id.as_deref().and_then(|d| self.department_info(d));
             out.clarification = Some(Clarification {
                 prompt: CLARIFY.to_string(),
                 choices: r
@@ -844,9 +842,7 @@ impl Guide {
             out.answer = Some(DECLINE_NOT_IN_KB.to_string());
             out.handoff = true;
             // The best guess of the department to hand over to.
-            out.department = dept_id
-                .as_ref()
-                .and_then(|d| self.departments.get(d).cloned());
+            out.department = dept_id.as_deref().and_then(|d| self.department_info(d));
         }
         if sens.is_some_and(|t| t.handoff) {
             out.handoff = true;
@@ -855,6 +851,27 @@ impl Guide {
             }
         }
         out
+    }
+
+    /// The contact of a department; one the catalogue does not know (a FAQ file's own 担当課
+    /// text) is named as written, without counter, phone or hours.
+    fn department_info(&self, id: &str) -> Option<DepartmentInfo> {
+        if id.trim().is_empty() {
+            return None;
+        }
+        Some(
+            self.departments
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| DepartmentInfo {
+                    id: id.to_string(),
+                    name: id.to_string(),
+                    counter: None,
+                    phone: None,
+                    hours: None,
+                    listed: false,
+                }),
+        )
     }
 
     /// Score-weighted vote of the top five candidates' departments.

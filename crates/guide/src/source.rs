@@ -249,6 +249,13 @@ pub struct DepartmentInfo {
     pub counter: Option<String>,
     pub phone: Option<String>,
     pub hours: Option<String>,
+    /// The catalogue lists it (it has a page); false for a department named only by a FAQ file.
+    #[serde(default = "listed_default")]
+    pub listed: bool,
+}
+
+fn listed_default() -> bool {
+    true
 }
 
 impl DepartmentInfo {
@@ -259,6 +266,7 @@ impl DepartmentInfo {
             counter: d.location.as_ref().map(|l| l.ja.clone()),
             phone: d.phone.clone(),
             hours: d.hours.as_ref().map(|h| h.ja.clone()),
+            listed: true,
         }
     }
 }

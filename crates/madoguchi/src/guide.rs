@@ -28,10 +28,14 @@ pub async fn run(db: &Db, config: &Config, command: GuideCommand) -> Result<()> 
         GuideCommand::Import { file } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let s =
+            let out =
                 madoguchi_desk::kb::import_faq(db, &actor(), &file.display().to_string(), &bytes)
                     .await
                     .map_err(|e| anyhow!("{e}\nnothing was imported"))?;
+            for w in &out.warnings {
+                eprintln!("warning: {w}");
+            }
+            let s = out.summary;
             println!(
                 "FAQ entries: {} new, {} updated, {} unchanged",
                 s.inserted, s.updated, s.unchanged
@@ -69,9 +73,9 @@ pub async fn run(db: &Db, config: &Config, command: GuideCommand) -> Result<()> 
             let desk = open(db, config, true).await?;
             ask(&desk, json, question).await
         }
-        GuideCommand::Eval { file } => {
+        GuideCommand::Eval { file, json, dump } => {
             let desk = open(db, config, true).await?;
-            eval(&desk, &file).await
+            eval(&desk, &file, json, dump.as_deref()).await
         }
         GuideCommand::Tickets {
             status,
@@ -139,7 +143,13 @@ pub async fn run(db: &Db, config: &Config, command: GuideCommand) -> Result<()> 
 /// The desk over this database. For asking, an empty database first gets the demo
 /// municipality, so `guide ask` and `guide eval` work on a fresh checkout.
 async fn open(db: &Db, config: &Config, demo_if_empty: bool) -> Result<Arc<Desk>> {
-    if demo_if_empty && crate::demo::load_if_empty(db).await? {
+    // Only a database with neither a catalogue nor a knowledge base gets the demo: a
+    // municipality that imported its own FAQ into a fresh database is asked and evaluated
+    // on that alone, without the demo's procedures among the sources.
+    if demo_if_empty
+        && store::docs(db.reader()).await?.is_empty()
+        && crate::demo::load_if_empty(db).await?
+    {
         eprintln!("(the database was empty: loaded the demo municipality)");
     }
     let embedder = madoguchi_desk::embed::from_config(&config.guide).map_err(|e| anyhow!("{e}"))?;
@@ -205,14 +215,44 @@ async fn ask(desk: &Desk, json: bool, question: Option<String>) -> Result<()> {
     Ok(())
 }
 
-async fn eval(desk: &Desk, file: &Path) -> Result<()> {
+async fn eval(desk: &Desk, file: &Path, json: bool, dump: Option<&Path>) -> Result<()> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let gold =
         parse_gold(&text).map_err(|(line, e)| anyhow!("{}: line {line}: {e}", file.display()))?;
     let guide = desk.guide().await;
-    let (report, _) = run_gold(&guide, &gold);
-    println!("{}", report.summary());
+    let known: std::collections::HashSet<&str> =
+        guide.sources().iter().map(|s| s.id.as_str()).collect();
+    let unknown = madoguchi_guide::eval::unknown_expected(&gold, &known);
+    if !unknown.is_empty() {
+        let shown: Vec<String> = unknown
+            .iter()
+            .take(10)
+            .map(|(n, id)| format!("item {n}: {id}"))
+            .collect();
+        eprintln!(
+            "warning: {} expected ids are not in the knowledge base ({} sources), so they count \
+             as misses: {}{}",
+            unknown.len(),
+            known.len(),
+            shown.join(", "),
+            if unknown.len() > 10 { ", …" } else { "" }
+        );
+    }
+    let (report, outcomes) = run_gold(&guide, &gold);
+    if let Some(path) = dump {
+        let mut lines = String::new();
+        for o in &outcomes {
+            lines.push_str(&serde_json::to_string(o)?);
+            lines.push('\n');
+        }
+        std::fs::write(path, lines).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{}", report.summary());
+    }
     Ok(())
 }
 

@@ -100,7 +100,15 @@ enum GuideCommand {
         question: Option<String>,
     },
     /// Run a gold set (JSON lines) and print retrieval, answering and latency figures.
-    Eval { file: PathBuf },
+    Eval {
+        file: PathBuf,
+        /// Print the figures as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Also write every question's outcome (gold item, answer, latency) as JSON lines.
+        #[arg(long)]
+        dump: Option<PathBuf>,
+    },
     /// The staff queue of questions residents left (handoff tickets).
     Tickets {
         /// open, answered, closed or all.
