@@ -20,7 +20,9 @@ pub struct Features {
     pub margin: f32,
     /// Score-weighted share of the top five candidates in the best candidate's department.
     pub agreement: f32,
-    /// Cosine similarity of the best dense match (0 without vectors).
+    /// How far the best dense match stands above the question's cosines to all sources, in
+    /// standard deviations / 8, clamped to 0..1 (0 without vectors; see
+    /// [`crate::dense::DenseIndex::search_standardised`]).
     pub dense: f32,
     /// IDF-weighted share of the best source's title (as shown) found in the question: the
     /// question asks what the title says, not just something near it.

@@ -450,8 +450,9 @@ impl Guide {
         let mut dense_top = 0.0f32;
         let mut dense_cos: HashMap<usize, f32> = HashMap::new();
         if let (Some(d), Some(v)) = (&self.dense, qvec) {
-            let hits = d.search(v, self.config.depth);
-            dense_top = hits.first().map(|h| h.1).unwrap_or(0.0);
+            let (hits, z) = d.search_standardised(v, self.config.depth);
+            // Scaled to about 0..1 like the other features (z of a clear match is 4–8).
+            dense_top = (z / 8.0).clamp(0.0, 1.0);
             dense_cos.extend(hits.iter().copied());
             signals.push((
                 self.config.dense_weight,
