@@ -72,7 +72,8 @@ fn resolve_department(
         .find(|d| d.id == given)
         .or_else(|| {
             departments.iter().find(|d| {
-                key(&d.name.ja) == wanted || d.name.en.as_deref().map(key) == Some(wanted.clone())
+                key(&d.name.ja) == wanted
+                    || d.name.en.as_deref().is_some_and(|en| key(en) == wanted)
             })
         })
         .map(|d| d.id.clone())

@@ -554,15 +554,15 @@ impl Guide {
         }
     }
 
-    /// (coverage, title coverage, title recall) of a question's tokens against one source.
-    fn match_stats(&self, qtok: &[Token], i: usize) -> (f32, f32, f32) {
-        let w = self.weighted_idf(qtok);
+    /// (coverage, title coverage, title recall) of a question's tokens against one source;
+    /// `w` is [`Guide::weighted_idf`] of the tokens, computed once per question.
+    fn match_stats(&self, qtok: &[Token], w: &[f32], i: usize) -> (f32, f32, f32) {
         let total: f32 = w.iter().sum::<f32>().max(1e-6);
         let (t, b) = &self.norm[i];
         let title: HashSet<String> = doc_tokens(t).into_iter().collect();
         let body: HashSet<String> = doc_tokens(b).into_iter().collect();
         let (mut cov, mut tcov) = (0.0, 0.0);
-        for (tok, wi) in qtok.iter().zip(&w) {
+        for (tok, wi) in qtok.iter().zip(w) {
             let in_title = title.contains(&tok.text);
             if in_title || body.contains(&tok.text) {
                 cov += wi;
@@ -598,14 +598,16 @@ impl Guide {
         };
         let top5: Vec<&(String, f32, usize)> = ranked.iter().take(5).collect();
         let sum5: f32 = top5.iter().map(|r| r.1).sum::<f32>().max(1e-6);
+        let w = self.weighted_idf(qtok);
+        let w_plain = self.weighted_idf(plain);
         ranked
             .iter()
             .take(10)
             .enumerate()
             .map(|(rank, (id, score, i))| {
-                let (mut cov, mut tcov, mut recall) = self.match_stats(qtok, *i);
+                let (mut cov, mut tcov, mut recall) = self.match_stats(qtok, &w, *i);
                 if !plain.is_empty() && plain.len() < qtok.len() {
-                    let (c, t, r) = self.match_stats(plain, *i);
+                    let (c, t, r) = self.match_stats(plain, &w_plain, *i);
                     cov = cov.max(c);
                     tcov = tcov.max(t);
                     recall = recall.max(r);
@@ -645,24 +647,13 @@ impl Guide {
         };
         let w = self.weighted_idf(qtok);
         let total: f32 = w.iter().sum::<f32>().max(1e-6);
-        let (t, b) = &self.norm[*best];
-        let title: HashSet<String> = doc_tokens(t).into_iter().collect();
-        let body: HashSet<String> = doc_tokens(b).into_iter().collect();
-        let mut cov = 0.0;
-        let mut tcov = 0.0;
-        let mut unknown = 0.0;
-        for (tok, wi) in qtok.iter().zip(&w) {
-            let in_title = title.contains(&tok.text);
-            if in_title || body.contains(&tok.text) {
-                cov += wi;
-            }
-            if in_title {
-                tcov += wi;
-            }
-            if self.index.doc_freq(&tok.text) == 0 {
-                unknown += wi;
-            }
-        }
+        let (coverage, title_coverage, title_recall) = self.match_stats(qtok, &w, *best);
+        let unknown: f32 = qtok
+            .iter()
+            .zip(&w)
+            .filter(|(tok, _)| self.index.doc_freq(&tok.text) == 0)
+            .map(|(_, wi)| wi)
+            .sum();
         let s2 = ranked.get(1).map(|r| r.1).unwrap_or(0.0);
         let margin = if *s1 > 0.0 {
             ((s1 - s2) / s1).clamp(0.0, 1.0)
@@ -677,24 +668,14 @@ impl Guide {
             .filter(|r| self.sources[r.2].department.as_deref() == dept)
             .map(|r| r.1)
             .sum();
-        // The shown title's tokens found in the question, IDF-weighted.
-        let qset: HashSet<&str> = qtok.iter().map(|t| t.text.as_str()).collect();
-        let (mut tr_hit, mut tr_all) = (0.0f32, 0.0f32);
-        for tok in &self.shown_titles[*best] {
-            let idf = self.index.idf(tok);
-            tr_all += idf;
-            if qset.contains(tok.as_str()) {
-                tr_hit += idf;
-            }
-        }
         Features {
-            coverage: cov / total,
-            title_coverage: tcov / total,
+            coverage,
+            title_coverage,
             unknown: unknown / total,
             margin,
             agreement: same / sum5,
             dense,
-            title_recall: if tr_all > 0.0 { tr_hit / tr_all } else { 0.0 },
+            title_recall,
             sufficiency: 1.0,
             signals_agree: 1.0,
             content: (total / 40.0).min(1.0),

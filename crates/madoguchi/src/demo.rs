@@ -46,7 +46,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool> {
 /// Loads the demo's FAQ entries and official pages into the information desk's knowledge
 /// base if it is empty.
 pub async fn load_guide_if_empty(db: &Db) -> Result<bool> {
-    if !madoguchi_store::guide::docs(db.reader()).await?.is_empty() {
+    if !madoguchi_store::guide::has_no_docs(db.reader()).await? {
         return Ok(false);
     }
     madoguchi_desk::kb::import_faq(

@@ -147,7 +147,7 @@ async fn open(db: &Db, config: &Config, demo_if_empty: bool) -> Result<Arc<Desk>
     // municipality that imported its own FAQ into a fresh database is asked and evaluated
     // on that alone, without the demo's procedures among the sources.
     if demo_if_empty
-        && store::docs(db.reader()).await?.is_empty()
+        && store::has_no_docs(db.reader()).await?
         && crate::demo::load_if_empty(db).await?
     {
         eprintln!("(the database was empty: loaded the demo municipality)");

@@ -159,6 +159,14 @@ pub async fn docs(pool: &AnyPool) -> Result<Vec<GuideDoc>> {
     rows.iter().map(doc_of).collect()
 }
 
+/// True when the knowledge base holds no document (one row read at most).
+pub async fn has_no_docs(pool: &AnyPool) -> Result<bool> {
+    let row = sqlx::query("SELECT 1 FROM guide_docs LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.is_none())
+}
+
 pub async fn doc(pool: &AnyPool, id: &str) -> Result<Option<GuideDoc>> {
     let row =
         sqlx::query("SELECT id, kind, data, origin, updated_at FROM guide_docs WHERE id = $1")
