@@ -165,6 +165,12 @@ impl Desk {
         self.current.get().guide.clone()
     }
 
+    /// A guide of its own, built from the database now (not the shared one): for fitting the
+    /// engine's decision on a gold set (`madoguchi guide fit`).
+    pub async fn build_guide(&self) -> Result<Guide, DeskError> {
+        build_guide(&self.db, &self.config, &self.embedder).await
+    }
+
     /// Rebuilds now if the catalogue or the knowledge base changed.
     pub async fn refresh(&self) -> Result<bool, DeskError> {
         let Ok(_guard) = self.rebuilding.try_lock() else {
@@ -347,6 +353,18 @@ async fn build(
 ) -> Result<Built, DeskError> {
     // Read the versions first: a change during the build triggers another one.
     let versions = versions(db).await?;
+    let guide = build_guide(db, config, embedder).await?;
+    Ok(Built {
+        guide: Arc::new(guide),
+        versions,
+    })
+}
+
+async fn build_guide(
+    db: &Db,
+    config: &DeskConfig,
+    embedder: &Option<Arc<dyn Embedder>>,
+) -> Result<Guide, DeskError> {
     let (mut kb, departments) = kb::load(db).await?;
     if let Some(e) = embedder {
         crate::embed::attach(db, e, &mut kb).await?;
@@ -356,12 +374,8 @@ async fn build(
         .await
         .map_err(|e| DeskError::Build(e.to_string()))?
         .map_err(|e| DeskError::Build(e.to_string()))?;
-    let guide = match embedder {
+    Ok(match embedder {
         Some(e) => guide.with_embedder(Arc::new(QueryAdapter(e.clone()))),
         None => guide,
-    };
-    Ok(Built {
-        guide: Arc::new(guide),
-        versions,
     })
 }

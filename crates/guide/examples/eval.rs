@@ -34,7 +34,7 @@ fn main() {
         let mut lines: Vec<String> = kb
             .sources
             .iter()
-            .map(|s| format!("p\t{}", madoguchi_guide::dense::passage_text(s)))
+            .map(|s| format!("p\t{}\t{}", s.id, madoguchi_guide::dense::passage_text(s)))
             .collect();
         lines.extend(
             gold.iter()
@@ -156,6 +156,21 @@ fn main() {
             config.dense_weight = args[w + 1].parse().expect("weight");
         }
     }
+    // `--faq-only`: the knowledge base a municipality gets from importing its FAQ alone (no
+    // catalogue, no pages); gold lines keep their FAQ ids, answerable lines without one are
+    // dropped (2 of 421).
+    let (gold, dev, held) = if args.iter().any(|a| a == "--faq-only") {
+        kb.sources
+            .retain(|s| s.kind == madoguchi_guide::SourceKind::Faq);
+        // Filtered half by half, so that the halves stay those of the whole gold set.
+        (
+            faq_only_gold(&gold, &kb),
+            faq_only_gold(&dev, &kb),
+            faq_only_gold(&held, &kb),
+        )
+    } else {
+        (gold, dev, held)
+    };
     let loaded = madoguchi_guide::load::Loaded {
         kb,
         departments: loaded.departments,
@@ -226,8 +241,45 @@ fn main() {
                 &madoguchi_guide::calibrate::Features::NAMES
             },
         };
-        let d = madoguchi_guide::eval::fit_decision(&mut guide, &dev, &options);
+        // `--across`: fit on the dev halves of the whole knowledge base and of its FAQ alone
+        // together, then report the FAQ-only halves too.
+        let d = if args.iter().any(|a| a == "--across") {
+            let mut faq_kb = loaded.kb.clone();
+            faq_kb
+                .sources
+                .retain(|s| s.kind == madoguchi_guide::SourceKind::Faq);
+            let faq_dev = faq_only_gold(&dev, &faq_kb);
+            let mut faq_guide = Guide::build(faq_kb, &config, &loaded.departments).expect("build");
+            if !qvecs.is_empty() {
+                faq_guide = faq_guide.with_embedder(std::sync::Arc::new(Lookup(qvecs.clone())));
+            }
+            madoguchi_guide::eval::fit_decision_across(
+                &mut [(&mut guide, &dev), (&mut faq_guide, &faq_dev)],
+                &options,
+            )
+        } else {
+            madoguchi_guide::eval::fit_decision(&mut guide, &dev, &options)
+        };
         println!("fitted decision (dev half): {d:?}");
+        // The fitted decision on the FAQ alone (`--across`, or `--faq-report`).
+        if args.iter().any(|a| a == "--across" || a == "--faq-report") {
+            let mut faq_kb = loaded.kb.clone();
+            faq_kb
+                .sources
+                .retain(|s| s.kind == madoguchi_guide::SourceKind::Faq);
+            let (faq_dev, faq_held) = (faq_only_gold(&dev, &faq_kb), faq_only_gold(&held, &faq_kb));
+            let mut faq_guide =
+                Guide::build(faq_kb, guide.config(), &loaded.departments).expect("build");
+            if !qvecs.is_empty() {
+                faq_guide = faq_guide.with_embedder(std::sync::Arc::new(Lookup(qvecs.clone())));
+            }
+            for (name, set) in [
+                ("FAQ only, dev", &faq_dev),
+                ("FAQ only, held-out", &faq_held),
+            ] {
+                println!("== {name}\n{}", run(&faq_guide, set).0.summary());
+            }
+        }
         // `--save-config FILE`: the fitted engine settings as the `[guide.engine]` table of
         // madoguchi.toml, so that a deployment uses what was measured here.
         if let Some(i) = args.iter().position(|a| a == "--save-config") {
@@ -297,4 +349,19 @@ fn main() {
             std::fs::write(path, lines.join("\n")).expect("write dump");
         }
     }
+}
+
+/// The gold lines as they read against a FAQ-only knowledge base.
+fn faq_only_gold(
+    gold: &[madoguchi_guide::eval::GoldItem],
+    kb: &madoguchi_guide::KnowledgeBase,
+) -> Vec<madoguchi_guide::eval::GoldItem> {
+    let held: std::collections::HashSet<&str> = kb.sources.iter().map(|s| s.id.as_str()).collect();
+    gold.iter()
+        .filter_map(|g| {
+            let mut g = g.clone();
+            g.expected.retain(|id| held.contains(id.as_str()));
+            (g.decline.is_some() || !g.expected.is_empty()).then_some(g)
+        })
+        .collect()
 }

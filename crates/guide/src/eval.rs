@@ -329,6 +329,12 @@ pub fn calibration_rows(guide: &Guide, gold: &[GoldItem]) -> Vec<Row> {
 /// Fits the reranker on a (development) gold set: one row per candidate among the first ten
 /// of each answerable question, labelled by whether its id is expected.
 pub fn fit_reranker(guide: &Guide, gold: &[GoldItem]) -> Logistic {
+    let (xs, ys) = reranker_rows(guide, gold);
+    crate::calibrate::fit_values(&xs, &ys, 0.001)
+}
+
+/// The reranker's training rows: the candidates' features and whether each is expected.
+fn reranker_rows(guide: &Guide, gold: &[GoldItem]) -> (Vec<Vec<f32>>, Vec<bool>) {
     let mut xs: Vec<Vec<f32>> = Vec::new();
     let mut ys: Vec<bool> = Vec::new();
     for g in gold.iter().filter(|g| g.answerable()) {
@@ -337,7 +343,7 @@ pub fn fit_reranker(guide: &Guide, gold: &[GoldItem]) -> Logistic {
             ys.push(g.expected.contains(&id));
         }
     }
-    crate::calibrate::fit_values(&xs, &ys, 0.001)
+    (xs, ys)
 }
 
 /// How [`fit_decision`] fits.
@@ -390,6 +396,17 @@ pub struct Decision {
 /// position): the reranker is fitted on the same questions, and its in-sample scores would
 /// make the calibrators trust it too much.
 pub fn fit_decision(guide: &mut Guide, gold: &[GoldItem], options: &FitOptions) -> Decision {
+    fit_decision_across(&mut [(guide, gold)], options)
+}
+
+/// As [`fit_decision`], on several knowledge bases at once (say the demo's whole knowledge base
+/// and its FAQ alone), each with its gold set: one reranker, one pair of calibrators and one
+/// pair of thresholds for all, left set on every guide. A decision fitted on one composition of
+/// sources alone does not hold its precision on another.
+pub fn fit_decision_across(
+    sets: &mut [(&mut Guide, &[GoldItem])],
+    options: &FitOptions,
+) -> Decision {
     let FitOptions {
         rerank,
         folds,
@@ -400,23 +417,45 @@ pub fn fit_decision(guide: &mut Guide, gold: &[GoldItem], options: &FitOptions) 
     } = *options;
     let folds = folds.max(2);
     let mut rows: Vec<Row> = Vec::new();
+    let reranker_on = |sets: &[(&mut Guide, &[GoldItem])], keep: &dyn Fn(usize) -> bool| {
+        let mut xs: Vec<Vec<f32>> = Vec::new();
+        let mut ys: Vec<bool> = Vec::new();
+        for (guide, gold) in sets {
+            let part: Vec<GoldItem> = gold
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| keep(*i))
+                .map(|(_, g)| g.clone())
+                .collect();
+            let (x, y) = reranker_rows(guide, &part);
+            xs.extend(x);
+            ys.extend(y);
+        }
+        crate::calibrate::fit_values(&xs, &ys, 0.001)
+    };
     if rerank {
         for f in 0..folds {
-            let part = |keep: bool| -> Vec<GoldItem> {
-                gold.iter()
+            let model = reranker_on(sets, &|i| i % folds != f);
+            for (guide, gold) in sets.iter_mut() {
+                guide.set_rerank(Some(model.clone()));
+                let test: Vec<GoldItem> = gold
+                    .iter()
                     .enumerate()
-                    .filter(|(i, _)| (i % folds != f) == keep)
+                    .filter(|(i, _)| i % folds == f)
                     .map(|(_, g)| g.clone())
-                    .collect()
-            };
-            let (train, test) = (part(true), part(false));
-            guide.set_rerank(Some(fit_reranker(guide, &train)));
-            rows.extend(calibration_rows(guide, &test));
+                    .collect();
+                rows.extend(calibration_rows(guide, &test));
+            }
         }
-        guide.set_rerank(Some(fit_reranker(guide, gold)));
+        let model = reranker_on(sets, &|_| true);
+        for (guide, _) in sets.iter_mut() {
+            guide.set_rerank(Some(model.clone()));
+        }
     } else {
-        guide.set_rerank(None);
-        rows = calibration_rows(guide, gold);
+        for (guide, gold) in sets.iter_mut() {
+            guide.set_rerank(None);
+            rows.extend(calibration_rows(guide, gold));
+        }
     }
     let xs: Vec<Features> = rows.iter().map(|r| r.0).collect();
     let first: Vec<bool> = rows.iter().map(|r| r.1).collect();
@@ -429,12 +468,19 @@ pub fn fit_decision(guide: &mut Guide, gold: &[GoldItem], options: &FitOptions) 
         fit_masked(&xs, &first, l2, &mask),
         fit_masked(&xs, &any3, l2, &mask),
     );
-    // The thresholds are chosen on the questions as the final guide sees them.
-    let rows = calibration_rows(guide, gold);
+    // The thresholds are chosen on the questions as the final guides see them.
+    let rows: Vec<Row> = sets
+        .iter()
+        .flat_map(|(guide, gold)| calibration_rows(guide, gold))
+        .collect();
     let (ta, tc) = choose_thresholds(&rows, &answer, &choice, min_precision, min_decline);
-    guide.set_decision(answer.clone(), ta, choice.clone(), tc);
+    for (guide, _) in sets.iter_mut() {
+        guide.set_decision(answer.clone(), ta, choice.clone(), tc);
+    }
     Decision {
-        rerank: guide.config().rerank_model.clone(),
+        rerank: sets
+            .first()
+            .and_then(|(guide, _)| guide.config().rerank_model.clone()),
         answer,
         answer_threshold: ta,
         choice,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use madoguchi_desk::{Desk, FaqFromAnswer};
-use madoguchi_guide::eval::{parse_gold, run as run_gold};
+use madoguchi_guide::eval::{FitOptions, GoldItem, parse_gold, run as run_gold};
 use madoguchi_store::Db;
 use madoguchi_store::guide as store;
 
@@ -76,6 +76,20 @@ pub async fn run(db: &Db, config: &Config, command: GuideCommand) -> Result<()> 
         GuideCommand::Eval { file, json, dump } => {
             let desk = open(db, config, true).await?;
             eval(&desk, &file, json, dump.as_deref()).await
+        }
+        GuideCommand::Fit {
+            file,
+            out,
+            min_precision,
+            min_decline,
+        } => {
+            let desk = open(db, config, true).await?;
+            let options = FitOptions {
+                min_precision,
+                min_decline,
+                ..FitOptions::default()
+            };
+            fit(&desk, config, &file, &out, options).await
         }
         GuideCommand::Tickets {
             status,
@@ -215,15 +229,18 @@ async fn ask(desk: &Desk, json: bool, question: Option<String>) -> Result<()> {
     Ok(())
 }
 
-async fn eval(desk: &Desk, file: &Path, json: bool, dump: Option<&Path>) -> Result<()> {
+fn read_gold(file: &Path) -> Result<Vec<GoldItem>> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let gold =
-        parse_gold(&text).map_err(|(line, e)| anyhow!("{}: line {line}: {e}", file.display()))?;
-    let guide = desk.guide().await;
+    parse_gold(&text).map_err(|(line, e)| anyhow!("{}: line {line}: {e}", file.display()))
+}
+
+/// Expected ids the knowledge base does not hold can only count as misses: usually an id spelt
+/// differently from the imported file.
+fn warn_unknown_ids(guide: &madoguchi_guide::Guide, gold: &[GoldItem]) {
     let known: std::collections::HashSet<&str> =
         guide.sources().iter().map(|s| s.id.as_str()).collect();
-    let unknown = madoguchi_guide::eval::unknown_expected(&gold, &known);
+    let unknown = madoguchi_guide::eval::unknown_expected(gold, &known);
     if !unknown.is_empty() {
         let shown: Vec<String> = unknown
             .iter()
@@ -239,6 +256,12 @@ async fn eval(desk: &Desk, file: &Path, json: bool, dump: Option<&Path>) -> Resu
             if unknown.len() > 10 { ", …" } else { "" }
         );
     }
+}
+
+async fn eval(desk: &Desk, file: &Path, json: bool, dump: Option<&Path>) -> Result<()> {
+    let gold = read_gold(file)?;
+    let guide = desk.guide().await;
+    warn_unknown_ids(&guide, &gold);
     let (report, outcomes) = run_gold(&guide, &gold);
     if let Some(path) = dump {
         let mut lines = String::new();
@@ -253,6 +276,80 @@ async fn eval(desk: &Desk, file: &Path, json: bool, dump: Option<&Path>) -> Resu
     } else {
         println!("{}", report.summary());
     }
+    Ok(())
+}
+
+/// Fewest gold questions of each kind `guide fit` accepts: below that the thresholds follow
+/// a handful of questions.
+const FIT_MIN_ANSWERABLE: usize = 60;
+const FIT_MIN_DECLINE: usize = 10;
+
+async fn fit(
+    desk: &Desk,
+    config: &Config,
+    file: &Path,
+    out: &Path,
+    options: FitOptions<'_>,
+) -> Result<()> {
+    use madoguchi_guide::eval::{BASE_FEATURES, fit_decision, split_halves};
+    let gold = read_gold(file)?;
+    let answerable = gold.iter().filter(|g| g.answerable()).count();
+    let decline = gold
+        .iter()
+        .filter(|g| g.decline == Some(madoguchi_guide::eval::Decline::NotInKb))
+        .count();
+    if answerable < FIT_MIN_ANSWERABLE || decline < FIT_MIN_DECLINE {
+        bail!(
+            "{}: {answerable} answerable and {decline} not_in_kb questions; fitting needs at \
+             least {FIT_MIN_ANSWERABLE} and {FIT_MIN_DECLINE} (the shipped decision stays)",
+            file.display()
+        );
+    }
+    let mut guide = desk.build_guide().await.map_err(|e| anyhow!("{e}"))?;
+    warn_unknown_ids(&guide, &gold);
+    // With a second signal (dense, morphological) every calibration feature; with bigrams
+    // alone the five base ones (more overfit a few hundred questions; docs/guide.md).
+    let all = madoguchi_guide::calibrate::Features::NAMES;
+    let options = FitOptions {
+        features: if config.guide.e5_model.is_some() || config.guide.engine.morph.is_some() {
+            &all
+        } else {
+            &BASE_FEATURES
+        },
+        ..options
+    };
+    let (even, odd) = split_halves(&gold);
+    fit_decision(&mut guide, &even, &options);
+    println!(
+        "== fitted on the even lines, measured on the odd lines\n{}",
+        run_gold(&guide, &odd).0.summary()
+    );
+    // From the configured guide again, as a direct fit on all lines would start.
+    let mut guide = desk.build_guide().await.map_err(|e| anyhow!("{e}"))?;
+    let decision = fit_decision(&mut guide, &gold, &options);
+    println!(
+        "== fitted on all {} lines (measured on the same lines: optimistic)\n{}",
+        gold.len(),
+        run_gold(&guide, &gold).0.summary()
+    );
+    let mut section = toml::Table::new();
+    if let Some(model) = &config.guide.e5_model {
+        section.insert("e5_model".into(), toml::Value::try_from(model)?);
+    }
+    section.insert("engine".into(), toml::Value::try_from(guide.config())?);
+    let mut root = toml::Table::new();
+    root.insert("guide".into(), toml::Value::Table(section));
+    let text = format!(
+        "# Fitted by `madoguchi guide fit {}` on {} (answer threshold {:.3}, clarify {:.3}).\n\
+         # Use with `madoguchi --config FILE …`, or merge [guide.engine] into madoguchi.toml.\n{}",
+        file.display(),
+        chrono::Utc::now().format("%Y-%m-%d"),
+        decision.answer_threshold,
+        decision.clarify_threshold,
+        toml::to_string(&root)?
+    );
+    std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
+    println!("wrote {}", out.display());
     Ok(())
 }
 

@@ -109,6 +109,22 @@ enum GuideCommand {
         #[arg(long)]
         dump: Option<PathBuf>,
     },
+    /// Fit the engine's decision (reranker, confidence calibrators, thresholds) on a gold set of
+    /// this municipality's questions and write it as a configuration file: fitted on the even
+    /// lines and measured on the odd ones first, then fitted on all.
+    Fit {
+        file: PathBuf,
+        /// Where to write the `[guide]` configuration (use with --config, or merge its
+        /// `[guide.engine]` table into madoguchi.toml).
+        #[arg(long)]
+        out: PathBuf,
+        /// The answered precision the answer threshold must reach on the gold set.
+        #[arg(long, default_value_t = 0.97)]
+        min_precision: f64,
+        /// The share of "should decline" questions that must be declined.
+        #[arg(long, default_value_t = 0.85)]
+        min_decline: f64,
+    },
     /// The staff queue of questions residents left (handoff tickets).
     Tickets {
         /// open, answered, closed or all.

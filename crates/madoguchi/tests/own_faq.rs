@@ -100,3 +100,93 @@ fn a_fresh_database_takes_a_municipal_faq_and_evaluates_it() {
         );
     }
 }
+
+#[test]
+fn guide_fit_refuses_a_gold_set_too_small_to_fit_on() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let faq = dir.path().join("faq.csv");
+    let gold = dir.path().join("gold.jsonl");
+    let fitted = dir.path().join("fitted.toml");
+    std::fs::write(&faq, FAQ).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&gold, GOLD).unwrap_or_else(|e| panic!("{e}"));
+    let out = madoguchi(dir.path(), &["guide", "import", &faq.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = madoguchi(
+        dir.path(),
+        &[
+            "guide",
+            "fit",
+            &gold.to_string_lossy(),
+            "--out",
+            &fitted.to_string_lossy(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("fitting needs at least 60"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!fitted.exists());
+}
+
+/// `guide fit` writes the decision it fitted, and the guide run with that file makes exactly
+/// the decisions `fit` reported.
+#[test]
+fn guide_fit_writes_the_decision_that_eval_then_reproduces() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let demo_gold =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/guide/gold.jsonl");
+    let all = std::fs::read_to_string(demo_gold).unwrap_or_else(|e| panic!("{e}"));
+    // 160 lines: 14 of them to decline as not in the knowledge base.
+    let lines: Vec<&str> = all.lines().take(160).collect();
+    let gold = dir.path().join("gold.jsonl");
+    std::fs::write(&gold, lines.join("\n")).unwrap_or_else(|e| panic!("{e}"));
+    let fitted = dir.path().join("fitted.toml");
+    // An empty database: the demo municipality is loaded and fitted on.
+    let out = madoguchi(
+        dir.path(),
+        &[
+            "guide",
+            "fit",
+            &gold.to_string_lossy(),
+            "--out",
+            &fitted.to_string_lossy(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("measured on the odd lines"), "{stdout}");
+    let config: toml::Table = text(&std::fs::read(&fitted).unwrap_or_else(|e| panic!("{e}")))
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let threshold = config["guide"]["engine"]["answer_threshold"]
+        .as_float()
+        .unwrap_or_else(|| panic!("no answer_threshold in {config}"));
+    assert!((0.0..=1.0).contains(&threshold));
+    // The in-sample coverage `fit` printed last is what eval gets with the written file.
+    let printed = stdout
+        .rsplit("coverage ")
+        .next()
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .to_string();
+    let out = madoguchi(
+        dir.path(),
+        &[
+            "--config",
+            &fitted.to_string_lossy(),
+            "guide",
+            "eval",
+            "--json",
+            &gold.to_string_lossy(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let coverage = report["coverage"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(format!("{coverage:.3}"), printed);
+}
