@@ -131,6 +131,9 @@ fn main() {
     if let Some(w) = args.iter().position(|a| a == "--bigram-weight") {
         config.bigram_weight = args[w + 1].parse().expect("weight");
     }
+    if args.iter().any(|a| a == "--no-readings") {
+        config.kana_readings = false;
+    }
     if args.iter().any(|a| a == "--weighted") {
         config.fusion = madoguchi_guide::guide::Fusion::Weighted;
     }

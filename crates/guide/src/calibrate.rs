@@ -171,10 +171,10 @@ impl Logistic {
 /// Default reranker: P(relevant) of a candidate from its [`CandidateFeatures`].
 pub fn default_rerank_model() -> Logistic {
     Logistic {
-        bias: -4.3468885,
+        bias: -4.3052573,
         weights: vec![
-            1.6909333, 2.3947232, 2.2855399, 0.7139103, 1.1787986, 0.33435905, -1.4852669,
-            -1.5133383, 0.40406957, 0.0,
+            1.6847389, 2.4150062, 2.2686489, 0.6538076, 1.0369359, 0.34772044, -1.4900852,
+            -1.5680993, 0.4505488, 0.0,
         ],
     }
 }
@@ -182,27 +182,27 @@ pub fn default_rerank_model() -> Logistic {
 /// Default P(first candidate is right), over [`Features`] (the first five only).
 pub fn default_answer_model() -> Logistic {
     Logistic {
-        bias: -4.610983,
+        bias: -4.507938,
         weights: vec![
-            4.377553, 1.3441195, 0.6585377, 1.6512846, 1.6095196, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+            4.246017, 1.1186601, 0.6984485, 1.8164555, 1.4920764, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
             0.0, 0.0, 0.0,
         ],
     }
 }
 
 /// Default threshold on [`default_answer_model`].
-pub const DEFAULT_ANSWER_THRESHOLD: f32 = 0.925;
+pub const DEFAULT_ANSWER_THRESHOLD: f32 = 0.95;
 
 /// Default P(a right source is among the first three), over [`Features`] (the first five).
 pub fn default_choice_model() -> Logistic {
     Logistic {
-        bias: -1.2510252,
+        bias: -1.3002819,
         weights: vec![
-            3.9336662,
-            1.3685743,
-            -0.39337146,
-            -0.91856885,
-            1.5181828,
+            3.8594105,
+            1.3971632,
+            -0.57180184,
+            -0.5862891,
+            1.486545,
             0.0,
             0.0,
             0.0,
@@ -217,7 +217,7 @@ pub fn default_choice_model() -> Logistic {
 }
 
 /// Default threshold on [`default_choice_model`].
-pub const DEFAULT_CLARIFY_THRESHOLD: f32 = 0.675;
+pub const DEFAULT_CLARIFY_THRESHOLD: f32 = 0.7;
 
 /// Fits a logistic model by full-batch gradient descent with a little L2 (deterministic).
 pub fn fit(xs: &[Features], ys: &[bool], l2: f32) -> Logistic {

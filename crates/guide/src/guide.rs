@@ -53,6 +53,9 @@ pub struct GuideConfig {
     pub builtin_synonyms: bool,
     /// Staff-maintained (resident word, official word) pairs.
     pub extra_synonyms: Vec<(String, String)>,
+    /// Questions in kana also look for the kanji words of the sources that read so
+    /// (じどうてあて → 児童手当; [`crate::readings`]).
+    pub kana_readings: bool,
     pub token_weights: TokenWeights,
     /// BM25 weight of the title field (FAQ question, procedure name and aliases) vs the body.
     pub title_boost: f32,
@@ -89,6 +92,7 @@ impl Default for GuideConfig {
         GuideConfig {
             builtin_synonyms: true,
             extra_synonyms: Vec::new(),
+            kana_readings: true,
             token_weights: TokenWeights::default(),
             title_boost: 2.0,
             kind_boost: KindBoost {
@@ -230,6 +234,8 @@ pub struct Retrieval {
 pub struct Guide {
     config: GuideConfig,
     synonyms: Synonyms,
+    /// Readings of the sources' kanji words, when `kana_readings` is on.
+    readings: Option<crate::readings::Readings>,
     sources: Vec<Source>,
     /// Normalised title (+ keywords + heading) and body of every source.
     norm: Vec<(String, String)>,
@@ -338,6 +344,11 @@ impl Guide {
             }
             None => None,
         };
+        let readings = config.kana_readings.then(|| {
+            crate::readings::Readings::build(
+                norm.iter().flat_map(|(t, b)| [t.as_str(), b.as_str()]),
+            )
+        });
         let dense = DenseIndex::build(
             sources
                 .iter()
@@ -347,6 +358,7 @@ impl Guide {
         Ok(Guide {
             config: config.clone(),
             synonyms,
+            readings,
             sources,
             norm,
             index,
@@ -422,7 +434,10 @@ impl Guide {
 
     /// As [`Guide::retrieve`], with a question vector computed by the caller.
     pub fn retrieve_with_vector(&self, question: &str, qvec: Option<&[f32]>) -> Retrieval {
-        let qnorm = normalize(question, &self.synonyms);
+        let mut qnorm = normalize(question, &self.synonyms);
+        if let Some(r) = &self.readings {
+            qnorm = r.expand(&qnorm);
+        }
         let qtok = query_tokens(&qnorm, &self.config.token_weights);
         let boost = |i: usize| self.config.kind_boost.get(self.sources[i].kind);
         let mut signals: Vec<(f32, Vec<(usize, f32)>)> = Vec::new();

@@ -37,6 +37,7 @@ pub mod morph;
 pub mod normalize;
 pub mod page;
 pub mod phrasing;
+pub mod readings;
 pub mod redact;
 pub mod router;
 pub mod source;

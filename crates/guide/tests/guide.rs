@@ -134,6 +134,44 @@ fn gold_set_floor() {
     );
 }
 
+/// A knowledge base of FAQ entries only (no catalogue with readings): questions typed in kana
+/// still find the entries written in kanji, through the sources' own words' readings.
+#[test]
+fn kana_questions_find_faq_entries_written_in_kanji() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut kb = load_demo(&root).expect("demo data").kb;
+    kb.sources
+        .retain(|s| s.kind == madoguchi_guide::SourceKind::Faq);
+    let first = |config: &GuideConfig, q: &str| {
+        let g = Guide::build(kb.clone(), config, &[]).expect("build");
+        g.retrieve(q).ranked.first().map(|c| c.0.clone())
+    };
+    let on = GuideConfig::default();
+    let off = GuideConfig {
+        kana_readings: false,
+        ..GuideConfig::default()
+    };
+    // faq-0188..0190: 生活保護; faq-0075 / faq-0084: 納税証明書.
+    for (q, expected) in [
+        ("せいかつほご", &["faq-0188", "faq-0189", "faq-0190"][..]),
+        (
+            "のうぜいしょうめいしょ ほしい",
+            &["faq-0075", "faq-0084"][..],
+        ),
+    ] {
+        let got = first(&on, q);
+        assert!(
+            got.as_deref().is_some_and(|id| expected.contains(&id)),
+            "{q}: {got:?}"
+        );
+        let without = first(&off, q);
+        assert!(
+            !without.as_deref().is_some_and(|id| expected.contains(&id)),
+            "{q} found without readings: {without:?}"
+        );
+    }
+}
+
 #[test]
 fn default_reranks_and_old_configurations_still_load() {
     let c = GuideConfig::default();
