@@ -157,6 +157,11 @@ fn guide_fit_writes_the_decision_that_eval_then_reproduces() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("measured on the odd lines"), "{stdout}");
+    // The configured decision is measured on the same lines, for comparison.
+    assert!(
+        stdout.contains("the configured decision, on the odd lines"),
+        "{stdout}"
+    );
     let config: toml::Table = text(&std::fs::read(&fitted).unwrap_or_else(|e| panic!("{e}")))
         .parse()
         .unwrap_or_else(|e| panic!("{e}"));
