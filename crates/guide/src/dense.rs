@@ -11,6 +11,39 @@ pub trait QueryEmbedder: Send + Sync {
     fn embed_query(&self, text: &str) -> Option<Vec<f32>>;
 }
 
+/// A [`QueryEmbedder`] that embeds each distinct question once and then answers from memory:
+/// for fitting and evaluating, which retrieve every gold question many times. It keeps
+/// everything it has seen, so it is not for a server.
+pub struct RememberingEmbedder {
+    inner: std::sync::Arc<dyn QueryEmbedder>,
+    seen: std::sync::Mutex<std::collections::HashMap<String, Option<Vec<f32>>>>,
+}
+
+impl RememberingEmbedder {
+    pub fn new(inner: std::sync::Arc<dyn QueryEmbedder>) -> RememberingEmbedder {
+        RememberingEmbedder {
+            inner,
+            seen: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+}
+
+impl QueryEmbedder for RememberingEmbedder {
+    fn embed_query(&self, text: &str) -> Option<Vec<f32>> {
+        if let Ok(seen) = self.seen.lock()
+            && let Some(v) = seen.get(text)
+        {
+            return v.clone();
+        }
+        // Embedded outside the lock: two threads may both embed a new text once.
+        let v = self.inner.embed_query(text);
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.insert(text.to_string(), v.clone());
+        }
+        v
+    }
+}
+
 /// The text to embed for a source (with the `passage: ` prefix added by the embedder): its
 /// title, section heading and answer, on one line.
 pub fn passage_text(s: &crate::Source) -> String {
@@ -125,5 +158,22 @@ mod tests {
         // A question near the crowd only: nothing stands out.
         let (_, z) = idx.search_standardised(&[0.0, 1.0, 0.05], 3);
         assert!(z < 2.0, "{z}");
+    }
+
+    #[test]
+    fn remembering_embedder_embeds_each_question_once() {
+        struct Counting(std::sync::atomic::AtomicUsize);
+        impl QueryEmbedder for Counting {
+            fn embed_query(&self, text: &str) -> Option<Vec<f32>> {
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Some(vec![text.len() as f32])
+            }
+        }
+        let inner = std::sync::Arc::new(Counting(std::sync::atomic::AtomicUsize::new(0)));
+        let r = RememberingEmbedder::new(inner.clone());
+        assert_eq!(r.embed_query("住民票"), Some(vec![9.0]));
+        assert_eq!(r.embed_query("住民票"), Some(vec![9.0]));
+        assert_eq!(r.embed_query("ごみ"), Some(vec![6.0]));
+        assert_eq!(inner.0.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 }

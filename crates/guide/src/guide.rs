@@ -388,6 +388,15 @@ impl Guide {
         self
     }
 
+    /// The same guide, embedding each distinct question only once
+    /// ([`crate::dense::RememberingEmbedder`]): for fitting and evaluating.
+    pub fn remembering_question_vectors(mut self) -> Guide {
+        if let Some(e) = self.embedder.take() {
+            self.embedder = Some(Arc::new(crate::dense::RememberingEmbedder::new(e)));
+        }
+        self
+    }
+
     /// Replaces the decision models and thresholds (the index is kept).
     pub fn set_decision(
         &mut self,

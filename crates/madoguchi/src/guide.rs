@@ -305,7 +305,12 @@ async fn fit(
             file.display()
         );
     }
-    let mut guide = desk.build_guide().await.map_err(|e| anyhow!("{e}"))?;
+    // Every gold question is retrieved many times: embed each once.
+    let mut guide = desk
+        .build_guide()
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .remembering_question_vectors();
     warn_unknown_ids(&guide, &gold);
     // With a second signal (dense, morphological) every calibration feature; with bigrams
     // alone the five base ones (more overfit a few hundred questions; docs/guide.md).
@@ -343,7 +348,11 @@ async fn fit(
         );
     }
     // From the configured guide again, as a direct fit on all lines would start.
-    let mut guide = desk.build_guide().await.map_err(|e| anyhow!("{e}"))?;
+    let mut guide = desk
+        .build_guide()
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .remembering_question_vectors();
     let decision = fit_decision(&mut guide, &gold, &options);
     println!(
         "== fitted on all {} lines (measured on the same lines: optimistic)\n{}",
