@@ -495,20 +495,27 @@ impl Synonyms {
             } else {
                 folded.contains(from.as_str())
             };
-            if hit && !folded.contains(to.as_str()) && !extra.contains(&to.as_str()) {
+            if hit {
                 extra.push(to);
             }
         }
-        if extra.is_empty() {
-            return folded.to_string();
-        }
-        let mut out = folded.to_string();
-        for e in extra {
-            out.push(' ');
-            out.push_str(e);
-        }
-        out
+        append_words(folded, extra)
     }
+}
+
+/// `folded` with each of `words` it does not already contain appended once, space-separated
+/// (how synonyms and kana readings add the official word to a question).
+pub(crate) fn append_words<'a>(folded: &str, words: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = folded.to_string();
+    let mut added: Vec<&str> = Vec::new();
+    for w in words {
+        if !folded.contains(w) && !added.contains(&w) {
+            added.push(w);
+            out.push(' ');
+            out.push_str(w);
+        }
+    }
+    out
 }
 
 /// Whether `needle` (ASCII words) occurs in `hay` as whole words, also as a simple plural.

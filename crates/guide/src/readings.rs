@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::normalize::fold;
+use crate::normalize::{append_words, fold};
 
 /// Readings shorter than this (in kana) are left out: short readings (いか, こう, しょう) occur
 /// inside ordinary kana words and phrases.
@@ -82,23 +82,12 @@ impl Readings {
         let Some(matcher) = &self.matcher else {
             return folded.to_string();
         };
-        let mut extra: Vec<&str> = Vec::new();
-        for m in matcher.find_iter(folded) {
-            for w in &self.words[m.pattern().as_usize()] {
-                if !folded.contains(w.as_str()) && !extra.contains(&w.as_str()) {
-                    extra.push(w);
-                }
-            }
-        }
-        if extra.is_empty() {
-            return folded.to_string();
-        }
-        let mut out = folded.to_string();
-        for w in extra {
-            out.push(' ');
-            out.push_str(w);
-        }
-        out
+        let words = matcher.find_iter(folded).flat_map(|m| {
+            self.words[m.pattern().as_usize()]
+                .iter()
+                .map(String::as_str)
+        });
+        append_words(folded, words)
     }
 }
 

@@ -101,6 +101,19 @@ fn a_fresh_database_takes_a_municipal_faq_and_evaluates_it() {
     }
 }
 
+fn guide_fit(dir: &std::path::Path, gold: &std::path::Path, out: &std::path::Path) -> Output {
+    madoguchi(
+        dir,
+        &[
+            "guide",
+            "fit",
+            &gold.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    )
+}
+
 #[test]
 fn guide_fit_refuses_a_gold_set_too_small_to_fit_on() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -111,16 +124,7 @@ fn guide_fit_refuses_a_gold_set_too_small_to_fit_on() {
     std::fs::write(&gold, GOLD).unwrap_or_else(|e| panic!("{e}"));
     let out = madoguchi(dir.path(), &["guide", "import", &faq.to_string_lossy()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = madoguchi(
-        dir.path(),
-        &[
-            "guide",
-            "fit",
-            &gold.to_string_lossy(),
-            "--out",
-            &fitted.to_string_lossy(),
-        ],
-    );
+    let out = guide_fit(dir.path(), &gold, &fitted);
     assert!(!out.status.success());
     assert!(
         text(&out.stderr).contains("fitting needs at least 60"),
@@ -144,16 +148,7 @@ fn guide_fit_writes_the_decision_that_eval_then_reproduces() {
     std::fs::write(&gold, lines.join("\n")).unwrap_or_else(|e| panic!("{e}"));
     let fitted = dir.path().join("fitted.toml");
     // An empty database: the demo municipality is loaded and fitted on.
-    let out = madoguchi(
-        dir.path(),
-        &[
-            "guide",
-            "fit",
-            &gold.to_string_lossy(),
-            "--out",
-            &fitted.to_string_lossy(),
-        ],
-    );
+    let out = guide_fit(dir.path(), &gold, &fitted);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("measured on the odd lines"), "{stdout}");
