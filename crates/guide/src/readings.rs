@@ -3,10 +3,11 @@
 //! Residents on a phone often send the kana without converting it, and the elderly and
 //! learners of Japanese may not know the kanji. Bigrams of kana never meet bigrams of kanji,
 //! so such a question finds nothing. At build time the kanji words of the knowledge base
-//! itself (runs of two or more kanji) are read with KAKASI's dictionary (the `kakasi` crate,
-//! embedded: nothing to install or download); at question time each reading found in the
-//! question's kana adds its kanji word to the query, as the synonym table does. Only the
-//! question is expanded: the sources are written in kanji.
+//! itself (runs of two or more kanji, and the stretches of up to four inside them) are read
+//! with KAKASI's dictionary (the `kakasi` crate, embedded: nothing to install or download);
+//! at question time each reading found in the question's kana adds its kanji word to the
+//! query, as the synonym table does. Only the question is expanded: the sources are written
+//! in kanji.
 
 use std::collections::HashMap;
 
@@ -19,6 +20,8 @@ use crate::normalize::{append_words, fold};
 const MIN_READING_CHARS: usize = 4;
 /// Kanji runs longer than this are sentences' worth of kanji (法令名), not words residents type.
 const MAX_WORD_CHARS: usize = 8;
+/// Longest inner stretch of a kanji run read on its own (four: 児童手当, 予防注射).
+const MAX_INNER_WORD_CHARS: usize = 4;
 /// Homophones kept per reading (the most frequent in the sources first).
 const MAX_WORDS_PER_READING: usize = 3;
 
@@ -34,8 +37,10 @@ impl Readings {
     pub fn build<'a>(folded_texts: impl IntoIterator<Item = &'a str>) -> Readings {
         let mut counts: HashMap<String, usize> = HashMap::new();
         for text in folded_texts {
-            for word in kanji_runs(text) {
-                *counts.entry(word.to_string()).or_default() += 1;
+            for run in kanji_runs(text) {
+                for word in words_of(run) {
+                    *counts.entry(word).or_default() += 1;
+                }
             }
         }
         let mut by_reading: HashMap<String, Vec<(usize, String)>> = HashMap::new();
@@ -107,6 +112,20 @@ fn kanji_runs(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The whole run and its inner stretches of 2..=MAX_INNER_WORD_CHARS kanji: residents type
+/// 狂犬病 or 予防注射 of 狂犬病予防注射. (An inner stretch may be no word at all, 病予; its
+/// reading then rarely meets a question's kana.)
+fn words_of(run: &str) -> Vec<String> {
+    let chars: Vec<char> = run.chars().collect();
+    let mut out = vec![run.to_string()];
+    for len in 2..=MAX_INNER_WORD_CHARS.min(chars.len().saturating_sub(1)) {
+        for start in 0..=chars.len() - len {
+            out.push(chars[start..start + len].iter().collect());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +154,13 @@ mod tests {
         assert_eq!(r.expand(&q), q);
         let q = fold("てんきよほう");
         assert_eq!(r.expand(&q), q);
+    }
+
+    #[test]
+    fn a_word_inside_a_longer_kanji_run_is_read_too() {
+        let r = readings(&["犬の狂犬病予防注射はどこで受けられますか。"]);
+        let q = r.expand(&fold("きょうけんびょう ちゅうしゃ どこ"));
+        assert!(q.contains("狂犬病") && q.contains("注射"), "{q}");
     }
 
     #[test]
