@@ -171,10 +171,10 @@ impl Logistic {
 /// Default reranker: P(relevant) of a candidate from its [`CandidateFeatures`].
 pub fn default_rerank_model() -> Logistic {
     Logistic {
-        bias: -4.3052573,
+        bias: -4.2934947,
         weights: vec![
-            1.6847389, 2.4150062, 2.2686489, 0.6538076, 1.0369359, 0.34772044, -1.4900852,
-            -1.5680993, 0.4505488, 0.0,
+            1.6897595, 2.4286072, 2.258685, 0.65913475, 1.0314168, 0.33011, -1.4861313, -1.5675421,
+            0.4484916, 0.0,
         ],
     }
 }
@@ -182,9 +182,9 @@ pub fn default_rerank_model() -> Logistic {
 /// Default P(first candidate is right), over [`Features`] (the first five only).
 pub fn default_answer_model() -> Logistic {
     Logistic {
-        bias: -4.507938,
+        bias: -4.5417833,
         weights: vec![
-            4.246017, 1.1186601, 0.6984485, 1.8164555, 1.4920764, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+            4.253727, 1.1494894, 0.7567474, 1.8275453, 1.4942997, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
             0.0, 0.0, 0.0,
         ],
     }
@@ -196,13 +196,13 @@ pub const DEFAULT_ANSWER_THRESHOLD: f32 = 0.95;
 /// Default P(a right source is among the first three), over [`Features`] (the first five).
 pub fn default_choice_model() -> Logistic {
     Logistic {
-        bias: -1.3002819,
+        bias: -1.3226842,
         weights: vec![
-            3.8594105,
-            1.3971632,
-            -0.57180184,
-            -0.5862891,
-            1.486545,
+            3.835639,
+            1.4145489,
+            -0.5267193,
+            -0.57670474,
+            1.505878,
             0.0,
             0.0,
             0.0,

@@ -421,13 +421,7 @@ pub fn fit_decision_across(
         let mut xs: Vec<Vec<f32>> = Vec::new();
         let mut ys: Vec<bool> = Vec::new();
         for (guide, gold) in sets {
-            let part: Vec<GoldItem> = gold
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| keep(*i))
-                .map(|(_, g)| g.clone())
-                .collect();
-            let (x, y) = reranker_rows(guide, &part);
+            let (x, y) = reranker_rows(guide, &by_position(gold, keep));
             xs.extend(x);
             ys.extend(y);
         }
@@ -438,12 +432,7 @@ pub fn fit_decision_across(
             let model = reranker_on(sets, &|i| i % folds != f);
             for (guide, gold) in sets.iter_mut() {
                 guide.set_rerank(Some(model.clone()));
-                let test: Vec<GoldItem> = gold
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| i % folds == f)
-                    .map(|(_, g)| g.clone())
-                    .collect();
+                let test = by_position(gold, &|i| i % folds == f);
                 rows.extend(calibration_rows(guide, &test));
             }
         }
@@ -486,6 +475,15 @@ pub fn fit_decision_across(
         choice,
         clarify_threshold: tc,
     }
+}
+
+/// The gold items whose position `keep` accepts (the folds of a cross-validation).
+fn by_position(gold: &[GoldItem], keep: &dyn Fn(usize) -> bool) -> Vec<GoldItem> {
+    gold.iter()
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .map(|(_, g)| g.clone())
+        .collect()
 }
 
 /// The calibration features used with a single retrieval signal: the five original ones.
