@@ -247,15 +247,7 @@ fn main() {
         // `--across`: fit on the dev halves of the whole knowledge base and of its FAQ alone
         // together, then report the FAQ-only halves too.
         let d = if args.iter().any(|a| a == "--across") {
-            let mut faq_kb = loaded.kb.clone();
-            faq_kb
-                .sources
-                .retain(|s| s.kind == madoguchi_guide::SourceKind::Faq);
-            let faq_dev = faq_only_gold(&dev, &faq_kb);
-            let mut faq_guide = Guide::build(faq_kb, &config, &loaded.departments).expect("build");
-            if !qvecs.is_empty() {
-                faq_guide = faq_guide.with_embedder(std::sync::Arc::new(Lookup(qvecs.clone())));
-            }
+            let (mut faq_guide, faq_dev, _) = faq_only(&loaded, &config, &qvecs, &dev, &held);
             madoguchi_guide::eval::fit_decision_across(
                 &mut [(&mut guide, &dev), (&mut faq_guide, &faq_dev)],
                 &options,
@@ -266,16 +258,8 @@ fn main() {
         println!("fitted decision (dev half): {d:?}");
         // The fitted decision on the FAQ alone (`--across`, or `--faq-report`).
         if args.iter().any(|a| a == "--across" || a == "--faq-report") {
-            let mut faq_kb = loaded.kb.clone();
-            faq_kb
-                .sources
-                .retain(|s| s.kind == madoguchi_guide::SourceKind::Faq);
-            let (faq_dev, faq_held) = (faq_only_gold(&dev, &faq_kb), faq_only_gold(&held, &faq_kb));
-            let mut faq_guide =
-                Guide::build(faq_kb, guide.config(), &loaded.departments).expect("build");
-            if !qvecs.is_empty() {
-                faq_guide = faq_guide.with_embedder(std::sync::Arc::new(Lookup(qvecs.clone())));
-            }
+            let (faq_guide, faq_dev, faq_held) =
+                faq_only(&loaded, guide.config(), &qvecs, &dev, &held);
             for (name, set) in [
                 ("FAQ only, dev", &faq_dev),
                 ("FAQ only, held-out", &faq_held),
@@ -367,4 +351,27 @@ fn faq_only_gold(
             (g.decline.is_some() || !g.expected.is_empty()).then_some(g)
         })
         .collect()
+}
+
+/// The guide over the FAQ alone, with the dev and held-out halves as they read against it.
+fn faq_only(
+    loaded: &madoguchi_guide::load::Loaded,
+    config: &GuideConfig,
+    qvecs: &std::collections::HashMap<String, Vec<f32>>,
+    dev: &[madoguchi_guide::eval::GoldItem],
+    held: &[madoguchi_guide::eval::GoldItem],
+) -> (
+    Guide,
+    Vec<madoguchi_guide::eval::GoldItem>,
+    Vec<madoguchi_guide::eval::GoldItem>,
+) {
+    let mut kb = loaded.kb.clone();
+    kb.sources
+        .retain(|s| s.kind == madoguchi_guide::SourceKind::Faq);
+    let (dev, held) = (faq_only_gold(dev, &kb), faq_only_gold(held, &kb));
+    let mut guide = Guide::build(kb, config, &loaded.departments).expect("build");
+    if !qvecs.is_empty() {
+        guide = guide.with_embedder(std::sync::Arc::new(Lookup(qvecs.clone())));
+    }
+    (guide, dev, held)
 }

@@ -326,6 +326,7 @@ async fn fit(
     let (even, odd) = split_halves(&gold);
     // The configured decision on the same odd lines: a fit on a few hundred questions can do
     // worse than the shipped one (fitted on two knowledge bases), and this shows it.
+    let configured_engine = guide.config().clone();
     let configured = run_gold(&guide, &odd).0;
     fit_decision(&mut guide, &even, &options);
     let fitted = run_gold(&guide, &odd).0;
@@ -347,12 +348,14 @@ async fn fit(
             configured.answered_precision
         );
     }
-    // From the configured guide again, as a direct fit on all lines would start.
-    let mut guide = desk
-        .build_guide()
-        .await
-        .map_err(|e| anyhow!("{e}"))?
-        .remembering_question_vectors();
+    // From the configured decision again, as a direct fit on all lines would start.
+    guide.set_rerank(configured_engine.rerank_model);
+    guide.set_decision(
+        configured_engine.answer_model,
+        configured_engine.answer_threshold,
+        configured_engine.choice_model,
+        configured_engine.clarify_threshold,
+    );
     let decision = fit_decision(&mut guide, &gold, &options);
     println!(
         "== fitted on all {} lines (measured on the same lines: optimistic)\n{}",

@@ -31,16 +31,22 @@ const GOLD: &str = r#"{"question": "じゅうみんひょう どこでもらえ�
 {"question": "明日の天気は？", "decline": "out_of_scope"}
 "#;
 
-#[test]
-fn a_fresh_database_takes_a_municipal_faq_and_evaluates_it() {
+/// A fresh data directory with FAQ and GOLD written to it and the FAQ imported; the import's
+/// output and the gold file's path.
+fn imported_faq() -> (tempfile::TempDir, Output, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let faq = dir.path().join("faq.csv");
     let gold = dir.path().join("gold.jsonl");
     std::fs::write(&faq, FAQ).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(&gold, GOLD).unwrap_or_else(|e| panic!("{e}"));
-
     let out = madoguchi(dir.path(), &["guide", "import", &faq.to_string_lossy()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    (dir, out, gold)
+}
+
+#[test]
+fn a_fresh_database_takes_a_municipal_faq_and_evaluates_it() {
+    let (dir, out, gold) = imported_faq();
     assert!(text(&out.stdout).contains("4 new"), "{}", text(&out.stdout));
     // No catalogue in a fresh database: the departments are taken as written, no warning.
     assert!(
@@ -116,14 +122,8 @@ fn guide_fit(dir: &std::path::Path, gold: &std::path::Path, out: &std::path::Pat
 
 #[test]
 fn guide_fit_refuses_a_gold_set_too_small_to_fit_on() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let faq = dir.path().join("faq.csv");
-    let gold = dir.path().join("gold.jsonl");
+    let (dir, _, gold) = imported_faq();
     let fitted = dir.path().join("fitted.toml");
-    std::fs::write(&faq, FAQ).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(&gold, GOLD).unwrap_or_else(|e| panic!("{e}"));
-    let out = madoguchi(dir.path(), &["guide", "import", &faq.to_string_lossy()]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let out = guide_fit(dir.path(), &gold, &fitted);
     assert!(!out.status.success());
     assert!(
