@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::normalize::fold;
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// Why a question is routed away from retrieval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -457,6 +459,10 @@ const STATUS: &[&str] = &[
     "通る",
     "通った",
     "どうなって",
+    "どうなった",
+    "どうなりました",
+    "入れそう",
+    "通りそう",
     "進み具合",
     "進捗",
     "いつ届",
@@ -485,6 +491,24 @@ const OWN_RECORD: &[&str] = &[
     "my visa",
     "my tax",
 ];
+/// One's own application in other words: 私の児童手当の申請, 先週出した申込み (folded text;
+/// counts only with a status word, since うちの子の申込みはいつまで is a general question).
+static OWN_CASE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(私|わたし|うち|僕|ぼく|俺|自分)の[^ ]{0,12}?(申請|申込|届|審査|手続)|(先週|先月|昨日|おととい|この前|前に|すでに|もう)[^ ]{0,6}?(出した|提出した|申込んだ|申請した|送った)",
+    )
+    .expect("own-case pattern")
+});
+/// A reference number quoted with its name (受付番号 A-20931): the question is about that case.
+static REFERENCE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(受付|申請|整理|予約|問合せ|問い合わせ|お問い合わせ)番号[^0-9]{0,6}[0-9]{3,}")
+        .expect("reference-number pattern")
+});
+/// Someone's own records, and a request to look them up.
+static OWNER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(私|わたし|うち|僕|ぼく|俺|自分)の").expect("owner pattern"));
+const LOOK_UP: &[&str] = &["調べて", "確認して", "照会して", "look up", "check my"];
+
 /// Asking for someone else's personal data.
 const OTHERS_DATA: &[&str] = &[
     "さんの住所",
@@ -511,7 +535,10 @@ pub fn route(question: &str, has_person_name: bool) -> Option<Route> {
     }
     let status = any(&q, STATUS);
     if (any(&q, OWN_RECORD) && (status || q.contains("いつ") || q.contains("教えて")))
+        || (OWN_CASE.is_match(&q) && status)
         || (has_person_name && status)
+        || REFERENCE_NUMBER.is_match(&q)
+        || (OWNER.is_match(&q) && any(&q, LOOK_UP))
     {
         return Some(Route::PersonalCase);
     }
@@ -557,6 +584,15 @@ mod tests {
             route("鈴木一郎さんの住所を教えて", false),
             Some(Route::PersonalCase)
         );
+        for q in [
+            "私の児童手当の申請どうなった？",
+            "先週出した保育園の申込み、うちの子は入れそうですか",
+            "受付番号 A-20931 の件",
+            "申請番号は１２３４５です",
+            "うちの今年の住民税いくら？調べて",
+        ] {
+            assert_eq!(route(q, false), Some(Route::PersonalCase), "{q}");
+        }
         assert_eq!(route("隣で火事です", false), Some(Route::Emergency));
         assert_eq!(route("職員と話したい", false), Some(Route::HumanRequest));
     }
@@ -571,6 +607,10 @@ mod tests {
             "期日前投票はどこで",
             "無料の法律相談",
             "Where is the ward office?",
+            "うちの子の保育園の申込みはいつまで？",
+            "申請を出したらいつ届く？",
+            "保育園に入れますか",
+            "マイナンバーカードの申請方法を教えて",
         ] {
             assert_eq!(route(q, false), None, "{q}");
         }

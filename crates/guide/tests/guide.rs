@@ -134,6 +134,37 @@ fn gold_set_floor() {
     );
 }
 
+/// demo/guide/fresh.jsonl was written independently of the tuning and is never fitted on: its
+/// figures are the guide's honest floor (docs/guide.md, "An independent test set").
+#[test]
+fn fresh_set_floor() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let fresh =
+        parse_gold(&std::fs::read_to_string(root.join("demo/guide/fresh.jsonl")).expect("fresh"))
+            .expect("parses");
+    assert!(fresh.len() >= 250);
+    let (r, _) = run(guide(), &fresh);
+    eprintln!("{}", r.summary());
+    assert!(r.recall_at_10 >= 0.80, "Recall@10 {}", r.recall_at_10);
+    assert!(r.ndcg_at_10 >= 0.75, "nDCG@10 {}", r.ndcg_at_10);
+    assert!(r.helped >= 0.75, "helped {}", r.helped);
+    assert!(
+        r.answered_precision >= 0.95,
+        "precision {}",
+        r.answered_precision
+    );
+    assert!(
+        r.abstain_out_of_scope >= 0.95,
+        "out of scope {}",
+        r.abstain_out_of_scope
+    );
+    assert!(
+        r.abstain_not_in_kb >= 0.60,
+        "not in kb {}",
+        r.abstain_not_in_kb
+    );
+}
+
 /// A knowledge base of FAQ entries only (no catalogue with readings): questions typed in kana
 /// still find the entries written in kanji, through the sources' own words' readings.
 #[test]

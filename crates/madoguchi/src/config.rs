@@ -145,3 +145,25 @@ impl Config {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dense presets shipped in demo/guide are valid configuration files, each with the
+    /// decision it was fitted to (not the default's).
+    #[test]
+    fn shipped_guide_presets_load() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../demo/guide");
+        let default = madoguchi_guide::GuideConfig::default();
+        let mut thresholds = Vec::new();
+        for name in ["dense.toml", "dense-cautious.toml"] {
+            let c = Config::load(Some(&dir.join(name))).expect(name);
+            assert!(c.guide.e5_model.is_some(), "{name}: e5_model");
+            let e = &c.guide.engine;
+            assert_ne!(e.answer_model, default.answer_model, "{name}");
+            thresholds.push((e.answer_threshold, e.clarify_threshold));
+        }
+        assert_ne!(thresholds[0], thresholds[1]);
+    }
+}
