@@ -504,9 +504,12 @@ static REFERENCE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(受付|申請|整理|予約|問合せ|問い合わせ|お問い合わせ)番号[^0-9]{0,6}[0-9]{3,}")
         .expect("reference-number pattern")
 });
-/// Someone's own records, and a request to look them up.
-static OWNER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(私|わたし|うち|僕|ぼく|俺|自分)の").expect("owner pattern"));
+/// Someone's own records (うちの今年の住民税), for a request to look them up; うちの近くの避難所を
+/// 調べて is a general question.
+static OWN_RECORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(私|わたし|うち|僕|ぼく|俺|自分)の[^ ]{0,8}?(税|保険料|申請|申込|記録|年金|所得|課税|手当|給付)")
+        .expect("own-records pattern")
+});
 const LOOK_UP: &[&str] = &["調べて", "確認して", "照会して", "look up", "check my"];
 
 /// Asking for someone else's personal data.
@@ -538,7 +541,7 @@ pub fn route(question: &str, has_person_name: bool) -> Option<Route> {
         || (OWN_CASE.is_match(&q) && status)
         || (has_person_name && status)
         || REFERENCE_NUMBER.is_match(&q)
-        || (OWNER.is_match(&q) && any(&q, LOOK_UP))
+        || (OWN_RECORDS.is_match(&q) && any(&q, LOOK_UP))
     {
         return Some(Route::PersonalCase);
     }
@@ -611,6 +614,7 @@ mod tests {
             "申請を出したらいつ届く？",
             "保育園に入れますか",
             "マイナンバーカードの申請方法を教えて",
+            "うちの近くの避難所を調べて",
         ] {
             assert_eq!(route(q, false), None, "{q}");
         }
