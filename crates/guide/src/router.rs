@@ -491,11 +491,13 @@ const OWN_RECORD: &[&str] = &[
     "my visa",
     "my tax",
 ];
+/// "One's own": the speaker's (or their household's) something, as a regex.
+const OWNER: &str = "(私|わたし|うち|僕|ぼく|俺|自分)の";
 /// One's own application in other words: 私の児童手当の申請, 先週出した申込み (folded text;
 /// counts only with a status word, since うちの子の申込みはいつまで is a general question).
 static OWN_CASE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(私|わたし|うち|僕|ぼく|俺|自分)の[^ ]{0,12}?(申請|申込|届|審査|手続)|(先週|先月|昨日|おととい|この前|前に|すでに|もう)[^ ]{0,6}?(出した|提出した|申込んだ|申請した|送った)",
+        &format!("{OWNER}[^ ]{{0,12}}?(申請|申込|届|審査|手続)|(先週|先月|昨日|おととい|この前|前に|すでに|もう)[^ ]{{0,6}}?(出した|提出した|申込んだ|申請した|送った)"),
     )
     .expect("own-case pattern")
 });
@@ -507,8 +509,10 @@ static REFERENCE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// Someone's own records (うちの今年の住民税), for a request to look them up; うちの近くの避難所を
 /// 調べて is a general question.
 static OWN_RECORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(私|わたし|うち|僕|ぼく|俺|自分)の[^ ]{0,8}?(税|保険料|申請|申込|記録|年金|所得|課税|手当|給付)")
-        .expect("own-records pattern")
+    Regex::new(&format!(
+        "{OWNER}[^ ]{{0,8}}?(税|保険料|申請|申込|記録|年金|所得|課税|手当|給付)"
+    ))
+    .expect("own-records pattern")
 });
 const LOOK_UP: &[&str] = &["調べて", "確認して", "照会して", "look up", "check my"];
 
