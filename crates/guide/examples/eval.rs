@@ -169,25 +169,35 @@ fn main() {
             parse_gold(&std::fs::read_to_string(path).expect("test set")).expect("test parses")
         })
         .unwrap_or_default();
+    // `--train FILE`: more lines to fit on (demo/guide/train.jsonl), added to the dev lines.
+    let train: Vec<madoguchi_guide::eval::GoldItem> = args
+        .iter()
+        .position(|a| a == "--train")
+        .map(|i| {
+            let path = args.get(i + 1).expect("--train FILE");
+            parse_gold(&std::fs::read_to_string(path).expect("train set")).expect("train parses")
+        })
+        .unwrap_or_default();
     // With dense vectors, the test questions are embedded here (`--e5 MODEL` needed).
     #[cfg(feature = "e5")]
-    if !test.is_empty()
+    if !(test.is_empty() && train.is_empty())
         && !qvecs.is_empty()
         && let Some(i) = args.iter().position(|a| a == "--e5")
     {
         let model = args.get(i + 1).expect("--e5 MODEL");
         let e5 = madoguchi_guide::e5::E5::load(std::path::Path::new(model)).expect("e5 model");
-        for g in &test {
+        for g in test.iter().chain(&train) {
             let v = e5.embed_question(&g.question).expect("embed");
             qvecs.insert(g.question.clone(), v);
         }
     }
     // `--fit-all`: fit on every gold line (the test set above is then the honest estimate).
-    let dev = if args.iter().any(|a| a == "--fit-all") {
+    let mut dev = if args.iter().any(|a| a == "--fit-all") {
         gold.clone()
     } else {
         dev
     };
+    dev.extend(train.iter().cloned());
     // `--faq-only`: the knowledge base a municipality gets from importing its FAQ alone (no
     // catalogue, no pages); gold lines keep their FAQ ids, answerable lines without one are
     // dropped (2 of 421).
@@ -259,15 +269,12 @@ fn main() {
         let options = madoguchi_guide::eval::FitOptions {
             rerank: !args.iter().any(|a| a == "--no-rerank"),
             folds: arg("--folds", 5.0) as usize,
-            min_precision: arg("--min-precision", 0.97),
-            min_decline: arg("--min-decline", 0.85),
+            min_precision: arg("--min-precision", 0.95),
+            min_decline: arg("--min-decline", 0.80),
+            min_helped: arg("--min-helped", 0.85),
             l2: arg("--l2", 0.001) as f32,
-            // With several signals (dense, morphological) every feature; with bigrams alone
-            // the base five (see docs/guide.md). `--all-features` / `--base-features` force.
-            features: if (qvecs.is_empty() && config.morph.is_none()
-                || args.iter().any(|a| a == "--base-features"))
-                && !args.iter().any(|a| a == "--all-features")
-            {
+            // Every feature (`--base-features`: the five of the earlier defaults).
+            features: if args.iter().any(|a| a == "--base-features") {
                 &madoguchi_guide::eval::BASE_FEATURES
             } else {
                 &madoguchi_guide::calibrate::Features::NAMES
@@ -313,39 +320,11 @@ fn main() {
     }
     if let Some(i) = args.iter().position(|a| a == "--features") {
         let path = args.get(i + 1).expect("--features FILE");
-        let mut lines = vec![format!(
-            "kind\tfirst\tany3\t{}\tquestion\ttop",
-            madoguchi_guide::calibrate::Features::NAMES.join("\t")
-        )];
-        for g in &dev {
-            let r = guide.retrieve(&g.question);
-            let rel = |id: &str| g.expected.iter().any(|e| e == id);
-            let kind = g
-                .decline
-                .map(|d| format!("{d:?}"))
-                .unwrap_or_else(|| "answerable".into());
-            let first = r.ranked.first().is_some_and(|x| rel(&x.0));
-            let any3 = r.ranked.iter().take(3).any(|x| rel(&x.0));
-            let f = r
-                .features
-                .to_vec()
-                .iter()
-                .map(|v| format!("{v:.3}"))
-                .collect::<Vec<_>>()
-                .join("\t");
-            let top = r
-                .ranked
-                .iter()
-                .take(3)
-                .map(|x| x.0.clone())
-                .collect::<Vec<_>>()
-                .join(",");
-            lines.push(format!(
-                "{kind}\t{first}\t{any3}\t{f}\t{}\t{top}",
-                g.question
-            ));
+        write_features(&guide, &dev, path);
+        // With `--test`, the test set's features beside them (FILE.test), for reading only.
+        if !test.is_empty() {
+            write_features(&guide, &test, &format!("{path}.test"));
         }
-        std::fs::write(path, lines.join("\n")).expect("write");
     }
     for (name, set) in [
         ("dev (even lines)", &dev),
@@ -416,4 +395,42 @@ fn faq_only(
         guide = guide.with_embedder(std::sync::Arc::new(Lookup(qvecs.clone())));
     }
     (guide, dev, held)
+}
+
+/// One line per question: its kind, whether the first / first three candidates are right, the
+/// decision features, the question and its first three candidates (tab-separated).
+fn write_features(guide: &Guide, set: &[madoguchi_guide::eval::GoldItem], path: &str) {
+    let mut lines = vec![format!(
+        "kind\tfirst\tany3\t{}\tquestion\ttop",
+        madoguchi_guide::calibrate::Features::NAMES.join("\t")
+    )];
+    for g in set {
+        let r = guide.retrieve(&g.question);
+        let rel = |id: &str| g.expected.iter().any(|e| e == id);
+        let kind = g
+            .decline
+            .map(|d| format!("{d:?}"))
+            .unwrap_or_else(|| "answerable".into());
+        let first = r.ranked.first().is_some_and(|x| rel(&x.0));
+        let any3 = r.ranked.iter().take(3).any(|x| rel(&x.0));
+        let f = r
+            .features
+            .to_vec()
+            .iter()
+            .map(|v| format!("{v:.3}"))
+            .collect::<Vec<_>>()
+            .join("\t");
+        let top = r
+            .ranked
+            .iter()
+            .take(3)
+            .map(|x| x.0.clone())
+            .collect::<Vec<_>>()
+            .join(",");
+        lines.push(format!(
+            "{kind}\t{first}\t{any3}\t{f}\t{}\t{top}",
+            g.question
+        ));
+    }
+    std::fs::write(path, lines.join("\n")).expect("write");
 }

@@ -553,20 +553,20 @@ impl Guide {
     /// that none of the first three candidates contains (see [`Features::unknown_words`]).
     /// Words of the synonym table are left out.
     fn unknown_words(&self, question: &str, top: &[usize]) -> (f32, f32) {
-        let words: Vec<String> = question_words(question)
+        let words: Vec<crate::words::QuestionWord> = crate::words::question_words(question)
             .into_iter()
-            .filter(|w| !self.synonyms.knows(w))
+            .filter(|w| !self.synonyms.knows(&w.text))
             .collect();
         let (mut all, mut unknown, mut uncovered) = (0usize, 0usize, 0usize);
         for w in &words {
-            let n = w.chars().count();
+            let n = w.len();
             all += n;
-            if !self.corpus.contains(w.as_str()) {
+            if !w.found_in(&self.corpus) {
                 unknown += n;
             }
             if !top.iter().any(|&i| {
                 let (t, b) = &self.norm[i];
-                t.contains(w.as_str()) || b.contains(w.as_str())
+                w.found_in(t) || w.found_in(b)
             }) {
                 uncovered += n;
             }
@@ -956,36 +956,4 @@ fn fuse(signals: &[(f32, Vec<(usize, f32)>)], fusion: Fusion) -> Vec<(usize, f32
     let mut out: Vec<(usize, f32)> = acc.into_iter().collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     out
-}
-
-/// The question's words for the unknown-word check: kanji compounds of two or more
-/// characters and katakana words of three or more, folded.
-fn question_words(question: &str) -> Vec<String> {
-    let nfkc: String = unicode_normalization::UnicodeNormalization::nfkc(question).collect();
-    let kind = |c: char| match c {
-        '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' => 1u8,
-        'ァ'..='ヶ' | 'ー' => 2,
-        _ => 0,
-    };
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut cur_kind = 0u8;
-    for c in nfkc.chars().chain(std::iter::once(' ')) {
-        let k = kind(c);
-        if k != cur_kind {
-            let n = cur.chars().count();
-            if (cur_kind == 1 && n >= 2) || (cur_kind == 2 && n >= 3) {
-                let w = crate::normalize::fold(&cur);
-                if !w.is_empty() {
-                    words.push(w);
-                }
-            }
-            cur.clear();
-            cur_kind = k;
-        }
-        if k != 0 {
-            cur.push(c);
-        }
-    }
-    words
 }

@@ -42,6 +42,7 @@ pub mod redact;
 pub mod router;
 pub mod source;
 pub mod tokenize;
+pub mod words;
 
 pub use dense::QueryEmbedder;
 pub use faq::{FaqEntry, parse_faq_csv};

@@ -82,11 +82,13 @@ pub async fn run(db: &Db, config: &Config, command: GuideCommand) -> Result<()> 
             out,
             min_precision,
             min_decline,
+            min_helped,
         } => {
             let desk = open(db, config, true).await?;
             let options = FitOptions {
                 min_precision,
                 min_decline,
+                min_helped,
                 ..FitOptions::default()
             };
             fit(&desk, config, &file, &out, options).await
@@ -291,7 +293,7 @@ async fn fit(
     out: &Path,
     options: FitOptions<'_>,
 ) -> Result<()> {
-    use madoguchi_guide::eval::{BASE_FEATURES, fit_decision, split_halves};
+    use madoguchi_guide::eval::{fit_decision, split_halves};
     let gold = read_gold(file)?;
     let answerable = gold.iter().filter(|g| g.answerable()).count();
     let decline = gold
@@ -312,17 +314,6 @@ async fn fit(
         .map_err(|e| anyhow!("{e}"))?
         .remembering_question_vectors();
     warn_unknown_ids(&guide, &gold);
-    // With a second signal (dense, morphological) every calibration feature; with bigrams
-    // alone the five base ones (more overfit a few hundred questions; docs/guide.md).
-    let all = madoguchi_guide::calibrate::Features::NAMES;
-    let options = FitOptions {
-        features: if config.guide.e5_model.is_some() || config.guide.engine.morph.is_some() {
-            &all
-        } else {
-            &BASE_FEATURES
-        },
-        ..options
-    };
     let (even, odd) = split_halves(&gold);
     // The configured decision on the same odd lines: a fit on a few hundred questions can do
     // worse than the shipped one (fitted on two knowledge bases), and this shows it.
