@@ -325,6 +325,12 @@ fn main() {
         if !test.is_empty() {
             write_features(&guide, &test, &format!("{path}.test"));
         }
+        // The same on the FAQ alone (FILE.faq, FILE.faq.test).
+        let (faq_guide, faq_dev, faq_test) = faq_only(&loaded, guide.config(), &qvecs, &dev, &test);
+        write_features(&faq_guide, &faq_dev, &format!("{path}.faq"));
+        if !test.is_empty() {
+            write_features(&faq_guide, &faq_test, &format!("{path}.faq.test"));
+        }
     }
     for (name, set) in [
         ("dev (even lines)", &dev),

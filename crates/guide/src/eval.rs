@@ -621,6 +621,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_clarify_threshold_puts_both_goals_equally_near() {
+        // Ten answerable questions (right source among the choices) and ten to decline, with
+        // interleaved P(top three): no threshold meets both goals.
+        let mut rows: Vec<Row> = Vec::new();
+        let mut p: Vec<(f32, f32)> = Vec::new();
+        for i in 1..=10 {
+            rows.push((Features::default(), false, true, false));
+            p.push((0.0, i as f32 / 10.0));
+            rows.push((Features::default(), false, false, true));
+            p.push((0.0, i as f32 / 10.0 - 0.05));
+        }
+        let goals = Goals {
+            precision: 0.95,
+            decline: 0.8,
+            helped: 0.85,
+        };
+        let (ta, tc) = choose_thresholds_from(&rows, &p, &goals);
+        // Nothing is answered, so the answer threshold stays at the top of the grid.
+        assert!(ta > 0.95);
+        // Declining more than half would help fewer than 0.6 (shortfall > 0.25 on helped);
+        // declining fewer would miss decline by more: 0.45..=0.5 declines 0.5 and helps 0.6.
+        assert!(tc > 0.44 && tc <= 0.5, "{tc}");
+        // A rule that only demanded decline ≥ 0.8 would have put it at 0.85 (helped 0.2).
+    }
+
+    #[test]
     fn parses_gold_lines() {
         let g = parse_gold("{\"question\":\"q\",\"expected\":[\"a\"],\"department\":\"d\"}\n\n{\"question\":\"x\",\"decline\":\"not_in_kb\"}\n").expect("ok");
         assert_eq!(g.len(), 2);
