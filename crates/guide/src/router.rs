@@ -256,6 +256,8 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "降水確率",
             "晴れる",
             "雨降る",
+            "洗濯物干せ",
+            "傘いる",
             "weather",
             "forecast",
         ],
@@ -273,6 +275,14 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "ランチ",
             "居酒屋",
             "カフェおすすめ",
+            "どこの店",
+            "どこのお店",
+            "おすすめの店",
+            "おすすめのお店",
+            "どこのメーカー",
+            "ドラッグストア",
+            "cafe",
+            "cafes",
             "献立",
             "レシピ",
             "夕飯",
@@ -343,6 +353,15 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "為替",
             "投資信託",
             "買い時",
+            "高配当",
+            "銘柄",
+            "定期預金",
+            "普通預金",
+            "どっちが得",
+            "どちらが得",
+            "学資保険",
+            "nisa",
+            "為替レート",
             "stock",
             "bitcoin",
             "crypto",
@@ -380,6 +399,13 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "熱が出",
             "症状",
             "診断して",
+            "薬飲んだほうが",
+            "薬を飲んだほうが",
+            "病院行くべき",
+            "病院に行くべき",
+            "受診すべき",
+            "痛み止め",
+            "湿布",
             "食べちゃった",
             "誤飲",
             "diagnose",
@@ -431,6 +457,11 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "方程式",
             "計算して",
             "翻訳して",
+            "訳して",
+            "文面",
+            "お知らせ文",
+            "挨拶文",
+            "例文",
             "solve",
             "translate",
         ],
@@ -449,6 +480,9 @@ const GREETINGS: &[&str] = &[
     "thank you",
     "やあ",
     "はじめまして",
+    "了解",
+    "わかりました",
+    "ok",
 ];
 
 /// Words asking about the status or content of one person's case.
@@ -468,6 +502,10 @@ const STATUS: &[&str] = &[
     "いつ届",
     "まだ届",
     "決まりましたか",
+    "発送され",
+    "もう届",
+    "届いてますか",
+    "届いていますか",
     "承認",
     "approved",
     "status",
@@ -491,8 +529,14 @@ const OWN_RECORD: &[&str] = &[
     "my visa",
     "my tax",
 ];
-/// "One's own": the speaker's (or their household's) something, as a regex.
-const OWNER: &str = "(私|わたし|うち|僕|ぼく|俺|自分)の";
+/// "One's own": the speaker's, their household's or a family member's something, as a regex
+/// (a named person's record is as personal as one's own).
+const OWNER: &str = "(私|わたし|うち|僕|ぼく|俺|自分|母|父|妻|夫|主人|息子|娘|祖母|祖父|親)の";
+/// The speaker asking about their own result: 私は当たりましたか, 僕は受かった？
+static OWN_RESULT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("(私|わたし|うち|僕|ぼく|俺)(は|が)[^ ]{0,6}?(当たり|当た[っら]|当選し|受か|通り|通っ|合格し)")
+        .expect("own-result pattern")
+});
 /// One's own application in other words: 私の児童手当の申請, 先週出した申込み (folded text;
 /// counts only with a status word, since うちの子の申込みはいつまで is a general question).
 static OWN_CASE: LazyLock<Regex> = LazyLock::new(|| {
@@ -510,11 +554,20 @@ static REFERENCE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// 調べて is a general question.
 static OWN_RECORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        "{OWNER}[^ ]{{0,8}}?(税|保険料|申請|申込|記録|年金|所得|課税|手当|給付)"
+        "{OWNER}[^ ]{{0,8}}?(税|保険料|国保料|申請|申込|記録|年金|所得|課税|手当|給付)"
     ))
     .expect("own-records pattern")
 });
-const LOOK_UP: &[&str] = &["調べて", "確認して", "照会して", "look up", "check my"];
+const LOOK_UP: &[&str] = &[
+    "調べて",
+    "確認して",
+    "照会して",
+    "金額を教えて",
+    "額を教えて",
+    "いくらか教えて",
+    "look up",
+    "check my",
+];
 
 /// Asking for someone else's personal data.
 const OTHERS_DATA: &[&str] = &[
@@ -545,6 +598,7 @@ pub fn route(question: &str, has_person_name: bool) -> Option<Route> {
         || (OWN_CASE.is_match(&q) && status)
         || (has_person_name && status)
         || REFERENCE_NUMBER.is_match(&q)
+        || OWN_RESULT.is_match(&q)
         || (OWN_RECORDS.is_match(&q) && any(&q, LOOK_UP))
     {
         return Some(Route::PersonalCase);
@@ -597,8 +651,22 @@ mod tests {
             "受付番号 A-20931 の件",
             "申請番号は１２３４５です",
             "うちの今年の住民税いくら？調べて",
+            "先月申請した福祉タクシー券、もう発送された？",
+            "区営住宅の抽選、私は当たりましたか？",
+            "母の介護保険料、滞納してないか確認して",
+            "私の今年の国保料の金額を教えてください",
         ] {
             assert_eq!(route(q, false), Some(Route::PersonalCase), "{q}");
+        }
+        for (q, topic) in [
+            ("安い冷蔵庫 買うならどこの店", OutOfScopeTopic::Food),
+            ("高配当株のおすすめ銘柄", OutOfScopeTopic::Finance),
+            ("学資保険って入るべき？", OutOfScopeTopic::Finance),
+            ("赤ちゃんの湿疹、病院行くべき？", OutOfScopeTopic::Medical),
+            ("お知らせ文を書いてほしい", OutOfScopeTopic::Technical),
+            ("了解です", OutOfScopeTopic::Greeting),
+        ] {
+            assert_eq!(route(q, false), Some(Route::OutOfScope(topic)), "{q}");
         }
         assert_eq!(route("隣で火事です", false), Some(Route::Emergency));
         assert_eq!(route("職員と話したい", false), Some(Route::HumanRequest));
@@ -619,6 +687,12 @@ mod tests {
             "保育園に入れますか",
             "マイナンバーカードの申請方法を教えて",
             "うちの近くの避難所を調べて",
+            "母の介護保険料はいくら？",
+            "父の年金の手続き",
+            "区営住宅の抽選はいつ？",
+            "コンビニで住民票とれる？",
+            "がん検診の結果はいつ届く？",
+            "申請書の書き方を教えて",
         ] {
             assert_eq!(route(q, false), None, "{q}");
         }
