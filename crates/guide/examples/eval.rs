@@ -161,23 +161,9 @@ fn main() {
     }
     // `--test FILE`: a gold set that is never fitted on (demo/guide/fresh.jsonl, written
     // independently of the tuning), reported after everything else.
-    let test: Vec<madoguchi_guide::eval::GoldItem> = args
-        .iter()
-        .position(|a| a == "--test")
-        .map(|i| {
-            let path = args.get(i + 1).expect("--test FILE");
-            parse_gold(&std::fs::read_to_string(path).expect("test set")).expect("test parses")
-        })
-        .unwrap_or_default();
+    let test = gold_file(&args, "--test");
     // `--train FILE`: more lines to fit on (demo/guide/train.jsonl), added to the dev lines.
-    let train: Vec<madoguchi_guide::eval::GoldItem> = args
-        .iter()
-        .position(|a| a == "--train")
-        .map(|i| {
-            let path = args.get(i + 1).expect("--train FILE");
-            parse_gold(&std::fs::read_to_string(path).expect("train set")).expect("train parses")
-        })
-        .unwrap_or_default();
+    let train = gold_file(&args, "--train");
     // With dense vectors, the test questions are embedded here (`--e5 MODEL` needed).
     #[cfg(feature = "e5")]
     if !(test.is_empty() && train.is_empty())
@@ -269,9 +255,11 @@ fn main() {
         let options = madoguchi_guide::eval::FitOptions {
             rerank: !args.iter().any(|a| a == "--no-rerank"),
             folds: arg("--folds", 5.0) as usize,
-            min_precision: arg("--min-precision", 0.95),
-            min_decline: arg("--min-decline", 0.80),
-            min_helped: arg("--min-helped", 0.85),
+            goals: madoguchi_guide::eval::Goals {
+                precision: arg("--min-precision", 0.95),
+                decline: arg("--min-decline", 0.80),
+                helped: arg("--min-helped", 0.85),
+            },
             l2: arg("--l2", 0.001) as f32,
             // Every feature (`--base-features`: the five of the earlier defaults).
             features: if args.iter().any(|a| a == "--base-features") {
@@ -439,4 +427,15 @@ fn write_features(guide: &Guide, set: &[madoguchi_guide::eval::GoldItem], path: 
         ));
     }
     std::fs::write(path, lines.join("\n")).expect("write");
+}
+
+/// The gold lines of the file after `flag`, or none without the flag.
+fn gold_file(args: &[String], flag: &str) -> Vec<madoguchi_guide::eval::GoldItem> {
+    args.iter()
+        .position(|a| a == flag)
+        .map(|i| {
+            let path = args.get(i + 1).unwrap_or_else(|| panic!("{flag} FILE"));
+            parse_gold(&std::fs::read_to_string(path).expect("gold file")).expect("gold parses")
+        })
+        .unwrap_or_default()
 }

@@ -353,13 +353,8 @@ pub struct FitOptions<'a> {
     pub rerank: bool,
     /// Folds for the out-of-fold reranker scores.
     pub folds: usize,
-    /// The answered precision the answer threshold must reach on the rows.
-    pub min_precision: f64,
-    /// The share of not_in_kb questions the guide should decline.
-    pub min_decline: f64,
-    /// The share of answerable questions the guide should help with (a right answer, or the
-    /// right source among the choices).
-    pub min_helped: f64,
+    /// What the thresholds aim at ([`choose_thresholds`]).
+    pub goals: Goals,
     /// L2 penalty of the logistic fits.
     pub l2: f32,
     /// The calibration features used ([`Features::NAMES`]); the others get weight 0.
@@ -373,9 +368,7 @@ impl Default for FitOptions<'_> {
         FitOptions {
             rerank: true,
             folds: 5,
-            min_precision: 0.95,
-            min_decline: 0.80,
-            min_helped: 0.85,
+            goals: Goals::default(),
             l2: 0.001,
             features: &Features::NAMES,
         }
@@ -414,9 +407,7 @@ pub fn fit_decision_across(
     let FitOptions {
         rerank,
         folds,
-        min_precision,
-        min_decline,
-        min_helped,
+        goals,
         l2,
         features,
     } = *options;
@@ -467,11 +458,6 @@ pub fn fit_decision_across(
         .iter()
         .flat_map(|(guide, gold)| calibration_rows(guide, gold))
         .collect();
-    let goals = Goals {
-        precision: min_precision,
-        decline: min_decline,
-        helped: min_helped,
-    };
     let (ta, tc) = choose_thresholds(&rows, &answer, &choice, &goals);
     for (guide, _) in sets.iter_mut() {
         guide.set_decision(answer.clone(), ta, choice.clone(), tc);
@@ -548,8 +534,20 @@ pub struct Goals {
     pub precision: f64,
     /// Share of not_in_kb questions declined.
     pub decline: f64,
-    /// Share of answerable questions helped.
+    /// Share of answerable questions helped (a right answer, or the right source among the
+    /// choices).
     pub helped: f64,
+}
+
+impl Default for Goals {
+    /// The trust goals.
+    fn default() -> Self {
+        Goals {
+            precision: 0.95,
+            decline: 0.80,
+            helped: 0.85,
+        }
+    }
 }
 
 /// Chooses the thresholds on rows: the lowest answer threshold whose answered precision reaches

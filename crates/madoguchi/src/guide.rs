@@ -86,9 +86,11 @@ pub async fn run(db: &Db, config: &Config, command: GuideCommand) -> Result<()> 
         } => {
             let desk = open(db, config, true).await?;
             let options = FitOptions {
-                min_precision,
-                min_decline,
-                min_helped,
+                goals: madoguchi_guide::eval::Goals {
+                    precision: min_precision,
+                    decline: min_decline,
+                    helped: min_helped,
+                },
                 ..FitOptions::default()
             };
             fit(&desk, config, &file, &out, options).await
