@@ -166,8 +166,8 @@ fn main() {
     let train = gold_file(&args, "--train");
     // With dense vectors, the test questions are embedded here (`--e5 MODEL` needed).
     #[cfg(feature = "e5")]
-    if !(test.is_empty() && train.is_empty())
-        && !qvecs.is_empty()
+    if !qvecs.is_empty()
+        && test.len() + train.len() > 0
         && let Some(i) = args.iter().position(|a| a == "--e5")
     {
         let model = args.get(i + 1).expect("--e5 MODEL");
