@@ -472,6 +472,39 @@ async fn vectors_are_computed_once_per_text_and_stored() {
     );
 }
 
+/// The e5 model named in the configuration, as `madoguchi --config demo/guide/dense.toml` runs
+/// it: every source embedded once and stored under the model's name, questions embedded at ask
+/// time. Feature e5; runs only when E5_MODEL points at e5-small-q4.bin (as in .ci/run).
+#[cfg(feature = "e5")]
+#[tokio::test]
+async fn the_configured_e5_model_embeds_the_sources_and_ranks_by_meaning() {
+    let Ok(model) = std::env::var("E5_MODEL") else {
+        return;
+    };
+    let t = with_catalogue().await;
+    let config = DeskConfig {
+        e5_model: Some(model.into()),
+        ..DeskConfig::default()
+    };
+    let embedder = madoguchi_desk::embed::from_config(&config).expect("the model loads");
+    let desk = Desk::open(t.db.clone(), config, embedder)
+        .await
+        .expect("desk");
+    let guide = desk.guide().await;
+    assert!(guide.has_dense());
+    let stored = store::vectors(t.db.reader(), "multilingual-e5-small-q4")
+        .await
+        .expect("vectors");
+    assert_eq!(stored.len(), guide.sources().len());
+    let r = guide.retrieve("住民票の写しがほしい");
+    assert_eq!(
+        r.ranked.first().map(|c| c.0.as_str()),
+        Some("juminhyo-copy")
+    );
+    // The dense signal took part: the best cosine stands well above the question's others.
+    assert!(r.features.dense > 0.3, "{}", r.features.dense);
+}
+
 #[tokio::test]
 async fn questions_are_checked() {
     let t = with_catalogue().await;
