@@ -539,6 +539,16 @@ pub struct Goals {
     pub helped: f64,
 }
 
+impl Goals {
+    /// How far a report falls short of the goals at worst (max over precision, not_in_kb
+    /// decline and helped of goal − figure; negative when all are cleared).
+    pub fn shortfall(&self, r: &EvalReport) -> f64 {
+        (self.precision - r.answered_precision)
+            .max(self.decline - r.abstain_not_in_kb)
+            .max(self.helped - r.helped)
+    }
+}
+
 impl Default for Goals {
     /// The trust goals.
     fn default() -> Self {

@@ -152,6 +152,12 @@ fn guide_fit_writes_the_decision_that_eval_then_reproduces() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("measured on the odd lines"), "{stdout}");
+    // Both feature sets are fitted on the even lines and compared on the odd ones.
+    assert!(
+        stdout.contains("the five base features, fitted on the even lines")
+            && stdout.contains("all features, fitted on the even lines"),
+        "{stdout}"
+    );
     // The configured decision is measured on the same lines, for comparison.
     assert!(
         stdout.contains("the configured decision, on the odd lines"),
