@@ -255,10 +255,13 @@ fn main() {
         let options = madoguchi_guide::eval::FitOptions {
             rerank: !args.iter().any(|a| a == "--no-rerank"),
             folds: arg("--folds", 5.0) as usize,
-            goals: madoguchi_guide::eval::Goals {
-                precision: arg("--min-precision", 0.95),
-                decline: arg("--min-decline", 0.80),
-                helped: arg("--min-helped", 0.85),
+            goals: {
+                let d = madoguchi_guide::eval::Goals::DEFAULT;
+                madoguchi_guide::eval::Goals {
+                    precision: arg("--min-precision", d.precision),
+                    decline: arg("--min-decline", d.decline),
+                    helped: arg("--min-helped", d.helped),
+                }
             },
             l2: arg("--l2", 0.001) as f32,
             // Every feature (`--base-features`: the five of the earlier defaults).

@@ -540,23 +540,29 @@ pub struct Goals {
 }
 
 impl Goals {
+    /// The trust goals.
+    pub const DEFAULT: Goals = Goals {
+        precision: 0.95,
+        decline: 0.80,
+        helped: 0.85,
+    };
+
     /// How far a report falls short of the goals at worst (max over precision, not_in_kb
     /// decline and helped of goal − figure; negative when all are cleared).
     pub fn shortfall(&self, r: &EvalReport) -> f64 {
         (self.precision - r.answered_precision)
-            .max(self.decline - r.abstain_not_in_kb)
-            .max(self.helped - r.helped)
+            .max(self.trade_shortfall(r.abstain_not_in_kb, r.helped))
+    }
+
+    /// The larger shortfall of the two goals the clarify threshold trades: decline and helped.
+    fn trade_shortfall(&self, declined: f64, helped: f64) -> f64 {
+        (self.decline - declined).max(self.helped - helped)
     }
 }
 
 impl Default for Goals {
-    /// The trust goals.
     fn default() -> Self {
-        Goals {
-            precision: 0.95,
-            decline: 0.80,
-            helped: 0.85,
-        }
+        Goals::DEFAULT
     }
 }
 
@@ -616,7 +622,7 @@ fn choose_thresholds_from(rows: &[Row], p: &[(f32, f32)], goals: &Goals) -> (f32
             .filter(|(r, (pa, pc))| !r.3 && ((*pa >= ta && r.1) || (*pa < ta && *pc >= tc && r.2)))
             .count() as f64
             / answerable;
-        let shortfall = (goals.decline - declined).max(goals.helped - helped);
+        let shortfall = goals.trade_shortfall(declined, helped);
         if shortfall < best.1 {
             best = (tc, shortfall);
         }

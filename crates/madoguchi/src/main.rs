@@ -119,13 +119,15 @@ enum GuideCommand {
         #[arg(long)]
         out: PathBuf,
         /// The answered precision the answer threshold must reach on the gold set.
-        #[arg(long, default_value_t = 0.95)]
+        #[arg(long, default_value_t = madoguchi_guide::eval::Goals::DEFAULT.precision)]
         min_precision: f64,
-        /// The share of not_in_kb questions to decline, and (next) of answerable questions
-        /// to help: the clarify threshold misses these two goals by the least.
-        #[arg(long, default_value_t = 0.80)]
+        /// The share of not_in_kb questions to decline (the clarify threshold misses this goal
+        /// and --min-helped by the least).
+        #[arg(long, default_value_t = madoguchi_guide::eval::Goals::DEFAULT.decline)]
         min_decline: f64,
-        #[arg(long, default_value_t = 0.85)]
+        /// The share of answerable questions to help (a right answer, or the right source among
+        /// the choices).
+        #[arg(long, default_value_t = madoguchi_guide::eval::Goals::DEFAULT.helped)]
         min_helped: f64,
     },
     /// The staff queue of questions residents left (handoff tickets).
