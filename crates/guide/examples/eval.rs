@@ -273,12 +273,27 @@ fn main() {
         };
         // `--across`: fit on the dev halves of the whole knowledge base and of its FAQ alone
         // together, then report the FAQ-only halves too.
+        // `--bare`: with the FAQ alone without departments as a third knowledge base (a CSV
+        // with only the required columns), so that the decision holds there too.
         let d = if args.iter().any(|a| a == "--across") {
             let (mut faq_guide, faq_dev, _) = faq_only(&loaded, &config, &qvecs, &dev, &held);
-            madoguchi_guide::eval::fit_decision_across(
-                &mut [(&mut guide, &dev), (&mut faq_guide, &faq_dev)],
-                &options,
-            )
+            if args.iter().any(|a| a == "--bare") {
+                let (mut bare_guide, bare_dev, _) =
+                    faq_only(&without_departments(&loaded), &config, &qvecs, &dev, &held);
+                madoguchi_guide::eval::fit_decision_across(
+                    &mut [
+                        (&mut guide, &dev),
+                        (&mut faq_guide, &faq_dev),
+                        (&mut bare_guide, &bare_dev),
+                    ],
+                    &options,
+                )
+            } else {
+                madoguchi_guide::eval::fit_decision_across(
+                    &mut [(&mut guide, &dev), (&mut faq_guide, &faq_dev)],
+                    &options,
+                )
+            }
         } else {
             madoguchi_guide::eval::fit_decision(&mut guide, &dev, &options)
         };
@@ -344,14 +359,33 @@ fn main() {
     if !test.is_empty() {
         let (faq_guide, faq_test, _) = faq_only(&loaded, guide.config(), &qvecs, &test, &[]);
         if !args.iter().any(|a| a == "--faq-only") {
-            println!(
-                "== test, whole knowledge base\n{}",
-                run(&guide, &test).0.summary()
-            );
+            let (report, outcomes) = run(&guide, &test);
+            println!("== test, whole knowledge base\n{}", report.summary());
+            // `--dump-test FILE`: the test set's outcomes, one JSON object per line.
+            if let Some(i) = args.iter().position(|a| a == "--dump-test") {
+                let path = args.get(i + 1).expect("--dump-test FILE");
+                let lines: Vec<String> = outcomes
+                    .iter()
+                    .map(|o| serde_json::to_string(o).expect("json"))
+                    .collect();
+                std::fs::write(path, lines.join("\n")).expect("write dump");
+            }
         }
         println!(
             "== test, FAQ only\n{}",
             run(&faq_guide, &faq_test).0.summary()
+        );
+        // The FAQ as a CSV with only the required columns imports it: no departments.
+        let (bare_guide, bare_test, _) = faq_only(
+            &without_departments(&loaded),
+            guide.config(),
+            &qvecs,
+            &test,
+            &[],
+        );
+        println!(
+            "== test, FAQ only without departments\n{}",
+            run(&bare_guide, &bare_test).0.summary()
         );
     }
 }
@@ -369,6 +403,19 @@ fn faq_only_gold(
             (g.decline.is_some() || !g.expected.is_empty()).then_some(g)
         })
         .collect()
+}
+
+/// The sources without their departments.
+fn without_departments(loaded: &madoguchi_guide::load::Loaded) -> madoguchi_guide::load::Loaded {
+    let mut kb = loaded.kb.clone();
+    for s in &mut kb.sources {
+        s.department = None;
+    }
+    madoguchi_guide::load::Loaded {
+        kb,
+        departments: loaded.departments.clone(),
+        procedures: loaded.procedures.clone(),
+    }
 }
 
 /// The guide over the FAQ alone, with the dev and held-out halves as they read against it.

@@ -45,10 +45,13 @@ pub struct Features {
     pub unknown_words: f32,
     /// The same share for words that none of the first three candidates contains.
     pub uncovered_words: f32,
+    /// The same share for words that the first candidate does not contain: a question about
+    /// a neighbour of the first candidate's topic (妊婦の歯科健診 → 大人の歯科健診).
+    pub missing_first: f32,
 }
 
 impl Features {
-    pub const NAMES: [&'static str; 14] = [
+    pub const NAMES: [&'static str; 15] = [
         "coverage",
         "title_coverage",
         "unknown",
@@ -63,9 +66,10 @@ impl Features {
         "rerank_top3",
         "unknown_words",
         "uncovered_words",
+        "missing_first",
     ];
 
-    pub fn to_vec(&self) -> [f32; 14] {
+    pub fn to_vec(&self) -> [f32; 15] {
         [
             self.coverage,
             self.title_coverage,
@@ -81,6 +85,7 @@ impl Features {
             self.rerank_top3,
             self.unknown_words,
             self.uncovered_words,
+            self.missing_first,
         ]
     }
 }
@@ -110,10 +115,13 @@ pub struct CandidateFeatures {
     pub department_share: f32,
     /// Its dense cosine (0 without vectors).
     pub dense: f32,
+    /// Length-weighted share of the question's words ([`crate::words`]) it contains; 1 when
+    /// the question has none.
+    pub word_coverage: f32,
 }
 
 impl CandidateFeatures {
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 11] = [
         "relative_score",
         "inverse_rank",
         "coverage",
@@ -124,9 +132,10 @@ impl CandidateFeatures {
         "procedure",
         "department_share",
         "dense",
+        "word_coverage",
     ];
 
-    pub fn to_vec(&self) -> [f32; 10] {
+    pub fn to_vec(&self) -> [f32; 11] {
         [
             self.relative_score,
             self.inverse_rank,
@@ -138,6 +147,7 @@ impl CandidateFeatures {
             self.procedure,
             self.department_share,
             self.dense,
+            self.word_coverage,
         ]
     }
 }
@@ -173,10 +183,10 @@ impl Logistic {
 /// Default reranker: P(relevant) of a candidate from its [`CandidateFeatures`].
 pub fn default_rerank_model() -> Logistic {
     Logistic {
-        bias: -4.3571467,
+        bias: -4.583713,
         weights: vec![
-            1.7912058, 2.5494876, 2.4400134, 0.70370406, 1.0890797, 0.42506918, -1.6954494,
-            -1.5624231, 0.47120723, 0.0,
+            1.7825692, 2.5578914, 2.0262988, 0.5810591, 1.1363231, 0.45561564, -1.6817212,
+            -1.5672659, 0.36336702, 0.0, 0.7714674,
         ],
     }
 }
@@ -184,54 +194,56 @@ pub fn default_rerank_model() -> Logistic {
 /// Default P(first candidate is right), over [`Features`].
 pub fn default_answer_model() -> Logistic {
     Logistic {
-        bias: -3.6815336,
+        bias: -3.0338101,
         weights: vec![
-            3.372497,
-            1.1951576,
-            0.9046148,
-            1.996677,
-            1.4567162,
+            2.9901958,
+            1.3037808,
+            0.5616328,
+            2.0374718,
+            1.370196,
             0.0,
-            1.4013805,
-            -0.27726865,
-            -1.7314508,
-            0.2152268,
-            1.324944,
-            -0.11231537,
-            0.29167014,
-            -1.4259214,
+            1.3906969,
+            -0.45499945,
+            -1.6181722,
+            0.22888015,
+            1.0645183,
+            -0.08200727,
+            0.23018393,
+            0.15219359,
+            -1.681116,
         ],
     }
 }
 
 /// Default threshold on [`default_answer_model`].
-pub const DEFAULT_ANSWER_THRESHOLD: f32 = 0.925;
+pub const DEFAULT_ANSWER_THRESHOLD: f32 = 0.9;
 
 /// Default P(a right source is among the first three), over [`Features`].
 pub fn default_choice_model() -> Logistic {
     Logistic {
-        bias: -1.9524803,
+        bias: -1.6593633,
         weights: vec![
-            2.889329,
-            1.1133703,
-            0.34732094,
-            -0.06588464,
-            1.5115873,
+            2.9318123,
+            1.2768322,
+            0.18517819,
+            -0.19361734,
+            1.486452,
             0.0,
-            1.8489778,
-            -0.4180897,
-            -0.42420298,
-            0.19975223,
-            0.56647116,
-            -0.08422803,
-            0.42507452,
-            -1.8176482,
+            1.7983341,
+            -0.6406193,
+            -0.24464233,
+            0.3466696,
+            0.3719724,
+            -0.26872912,
+            0.39054787,
+            -1.3731406,
+            -0.38763905,
         ],
     }
 }
 
 /// Default threshold on [`default_choice_model`].
-pub const DEFAULT_CLARIFY_THRESHOLD: f32 = 0.45;
+pub const DEFAULT_CLARIFY_THRESHOLD: f32 = 0.475;
 
 /// Fits a logistic model by full-batch gradient descent with a little L2 (deterministic).
 pub fn fit(xs: &[Features], ys: &[bool], l2: f32) -> Logistic {

@@ -254,6 +254,63 @@ fn words_the_sources_never_mention_are_counted() {
     );
 }
 
+/// 妊婦の歯科健診 is a neighbour of 大人の歯科健診: both words are in the knowledge base, but
+/// a first candidate without 妊婦 misses part of what is asked.
+#[test]
+fn words_the_first_candidate_lacks_are_counted() {
+    let r = guide().retrieve("粗大ごみの申込み方法");
+    assert_eq!(r.features.missing_first, 0.0, "{:?}", r.features);
+    assert!(
+        r.candidates[0].1.word_coverage > 0.99,
+        "{:?}",
+        r.candidates[0]
+    );
+    let r = guide().retrieve("妊婦の歯科健診は受けられますか");
+    let first = &r.ranked[0].0;
+    let source = guide()
+        .sources()
+        .iter()
+        .find(|s| &s.id == first)
+        .expect("first source");
+    let lacks_a_word = !["妊婦", "歯科"]
+        .iter()
+        .all(|w| source.title.contains(w) || source.text.contains(w));
+    assert_eq!(
+        r.features.missing_first > 0.0,
+        lacks_a_word,
+        "{first}: {:?}",
+        r.features
+    );
+    let coverage = r
+        .candidates
+        .iter()
+        .find(|c| &c.0 == first)
+        .map(|c| c.1.word_coverage);
+    assert_eq!(coverage.map(|c| c < 1.0), Some(lacks_a_word), "{first}");
+}
+
+/// A FAQ imported without its department column (only `id,question,answer`) is judged like one
+/// with it: department agreement is not 1 merely because every department is missing.
+#[test]
+fn a_faq_without_departments_gets_a_neutral_agreement() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut kb = load_demo(&root).expect("demo data").kb;
+    kb.sources
+        .retain(|s| s.kind == madoguchi_guide::SourceKind::Faq);
+    for s in &mut kb.sources {
+        s.department = None;
+    }
+    let g = Guide::build(kb, &GuideConfig::default(), &[]).expect("build");
+    for q in [
+        "粗大ごみの申込み方法",
+        "児童手当はいつ振り込まれる",
+        "ペットの飼い方",
+    ] {
+        let a = g.retrieve(q).features.agreement;
+        assert!(a > 0.5 && a < 0.95, "{q}: {a}");
+    }
+}
+
 #[test]
 fn candidate_features_describe_the_first_ten() {
     let r = guide().retrieve("粗大ごみの手数料はいくら");
