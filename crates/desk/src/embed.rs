@@ -35,6 +35,16 @@ pub fn text_hash(model: &str, text: &str) -> String {
     hex::encode(h.finalize())
 }
 
+/// Computes and stores the vectors of the sources that have none yet (after an import), so
+/// that the next guide build only reads them. Returns how many were computed.
+pub async fn embed_new_sources(
+    db: &Db,
+    embedder: &Arc<dyn Embedder>,
+) -> Result<usize, crate::DeskError> {
+    let (mut kb, _) = crate::kb::load(db).await?;
+    Ok(attach(db, embedder, &mut kb).await?)
+}
+
 /// Gives every source its vector: stored ones are reused, missing ones computed and stored.
 /// Returns how many were computed now.
 pub async fn attach(

@@ -487,6 +487,16 @@ async fn the_configured_e5_model_embeds_the_sources_and_ranks_by_meaning() {
         ..DeskConfig::default()
     };
     let embedder = madoguchi_desk::embed::from_config(&config).expect("the model loads");
+    // As `madoguchi guide import` does after an import: the new sources' vectors now, once.
+    let e = embedder.clone().expect("a model is configured");
+    let computed = madoguchi_desk::embed::embed_new_sources(&t.db, &e)
+        .await
+        .expect("embedded");
+    assert!(computed > 0);
+    let again = madoguchi_desk::embed::embed_new_sources(&t.db, &e)
+        .await
+        .expect("embedded");
+    assert_eq!(again, 0, "stored vectors are never recomputed");
     let desk = Desk::open(t.db.clone(), config, embedder)
         .await
         .expect("desk");

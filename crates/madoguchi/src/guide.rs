@@ -40,7 +40,7 @@ pub async fn run(db: &Db, config: &Config, command: GuideCommand) -> Result<()> 
                 "FAQ entries: {} new, {} updated, {} unchanged",
                 s.inserted, s.updated, s.unchanged
             );
-            Ok(())
+            embed_imported(db, config).await
         }
         GuideCommand::ImportDocs { dir } => {
             let s = madoguchi_desk::kb::import_pages(db, &actor(), &dir)
@@ -50,7 +50,7 @@ pub async fn run(db: &Db, config: &Config, command: GuideCommand) -> Result<()> 
                 "pages: {} new, {} updated, {} unchanged",
                 s.inserted, s.updated, s.unchanged
             );
-            Ok(())
+            embed_imported(db, config).await
         }
         GuideCommand::Docs { json } => {
             for d in store::docs(db.reader()).await? {
@@ -160,6 +160,21 @@ pub async fn run(db: &Db, config: &Config, command: GuideCommand) -> Result<()> 
 
 /// The desk over this database. For asking, an empty database first gets the demo
 /// municipality, so `guide ask` and `guide eval` work on a fresh checkout.
+/// With a dense model configured, the imported sources' vectors are computed now, once, and
+/// stored: the guide's next build (serve, ask, eval) only reads them.
+async fn embed_imported(db: &Db, config: &Config) -> Result<()> {
+    let Some(embedder) = madoguchi_desk::embed::from_config(&config.guide)
+        .map_err(|e| anyhow!("the sources were imported, but their vectors were not: {e}"))?
+    else {
+        return Ok(());
+    };
+    let n = madoguchi_desk::embed::embed_new_sources(db, &embedder)
+        .await
+        .map_err(|e| anyhow!("the sources were imported, but their vectors were not: {e}"))?;
+    println!("vectors: {n} computed and stored ({})", embedder.model());
+    Ok(())
+}
+
 async fn open(db: &Db, config: &Config, demo_if_empty: bool) -> Result<Arc<Desk>> {
     // Only a database with neither a catalogue nor a knowledge base gets the demo: a
     // municipality that imported its own FAQ into a fresh database is asked and evaluated
