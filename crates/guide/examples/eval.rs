@@ -348,12 +348,7 @@ fn main() {
         if let Some(i) = args.iter().position(|a| a == "--dump")
             && name.starts_with("dev")
         {
-            let path = args.get(i + 1).expect("--dump FILE");
-            let lines: Vec<String> = outcomes
-                .iter()
-                .map(|o| serde_json::to_string(o).expect("json"))
-                .collect();
-            std::fs::write(path, lines.join("\n")).expect("write dump");
+            write_outcomes(args.get(i + 1).expect("--dump FILE"), &outcomes);
         }
     }
     if !test.is_empty() {
@@ -363,12 +358,7 @@ fn main() {
             println!("== test, whole knowledge base\n{}", report.summary());
             // `--dump-test FILE`: the test set's outcomes, one JSON object per line.
             if let Some(i) = args.iter().position(|a| a == "--dump-test") {
-                let path = args.get(i + 1).expect("--dump-test FILE");
-                let lines: Vec<String> = outcomes
-                    .iter()
-                    .map(|o| serde_json::to_string(o).expect("json"))
-                    .collect();
-                std::fs::write(path, lines.join("\n")).expect("write dump");
+                write_outcomes(args.get(i + 1).expect("--dump-test FILE"), &outcomes);
             }
         }
         println!(
@@ -403,6 +393,15 @@ fn faq_only_gold(
             (g.decline.is_some() || !g.expected.is_empty()).then_some(g)
         })
         .collect()
+}
+
+/// Outcomes of a gold set, one JSON object per line.
+fn write_outcomes(path: &str, outcomes: &[madoguchi_guide::eval::ItemOutcome]) {
+    let lines: Vec<String> = outcomes
+        .iter()
+        .map(|o| serde_json::to_string(o).expect("json"))
+        .collect();
+    std::fs::write(path, lines.join("\n")).expect("write dump");
 }
 
 /// The sources without their departments.

@@ -188,14 +188,20 @@ fn second_fresh_set_floor() {
     );
 }
 
-/// A knowledge base of FAQ entries only (no catalogue with readings): questions typed in kana
-/// still find the entries written in kanji, through the sources' own words' readings.
-#[test]
-fn kana_questions_find_faq_entries_written_in_kanji() {
+/// The demo's FAQ entries alone, as a municipality that imports only its FAQ has them.
+fn demo_faq() -> madoguchi_guide::KnowledgeBase {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut kb = load_demo(&root).expect("demo data").kb;
     kb.sources
         .retain(|s| s.kind == madoguchi_guide::SourceKind::Faq);
+    kb
+}
+
+/// A knowledge base of FAQ entries only (no catalogue with readings): questions typed in kana
+/// still find the entries written in kanji, through the sources' own words' readings.
+#[test]
+fn kana_questions_find_faq_entries_written_in_kanji() {
+    let kb = demo_faq();
     let first = |config: &GuideConfig, q: &str| {
         let g = Guide::build(kb.clone(), config, &[]).expect("build");
         g.retrieve(q).ranked.first().map(|c| c.0.clone())
@@ -293,10 +299,7 @@ fn words_the_first_candidate_lacks_are_counted() {
 /// with it: department agreement is not 1 merely because every department is missing.
 #[test]
 fn a_faq_without_departments_gets_a_neutral_agreement() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut kb = load_demo(&root).expect("demo data").kb;
-    kb.sources
-        .retain(|s| s.kind == madoguchi_guide::SourceKind::Faq);
+    let mut kb = demo_faq();
     for s in &mut kb.sources {
         s.department = None;
     }
