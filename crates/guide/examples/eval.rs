@@ -277,23 +277,15 @@ fn main() {
         // with only the required columns), so that the decision holds there too.
         let d = if args.iter().any(|a| a == "--across") {
             let (mut faq_guide, faq_dev, _) = faq_only(&loaded, &config, &qvecs, &dev, &held);
-            if args.iter().any(|a| a == "--bare") {
-                let (mut bare_guide, bare_dev, _) =
-                    faq_only(&without_departments(&loaded), &config, &qvecs, &dev, &held);
-                madoguchi_guide::eval::fit_decision_across(
-                    &mut [
-                        (&mut guide, &dev),
-                        (&mut faq_guide, &faq_dev),
-                        (&mut bare_guide, &bare_dev),
-                    ],
-                    &options,
-                )
-            } else {
-                madoguchi_guide::eval::fit_decision_across(
-                    &mut [(&mut guide, &dev), (&mut faq_guide, &faq_dev)],
-                    &options,
-                )
+            let mut bare = args
+                .iter()
+                .any(|a| a == "--bare")
+                .then(|| faq_only(&without_departments(&loaded), &config, &qvecs, &dev, &held));
+            let mut sets = vec![(&mut guide, &dev[..]), (&mut faq_guide, &faq_dev[..])];
+            if let Some((bare_guide, bare_dev, _)) = bare.as_mut() {
+                sets.push((bare_guide, &bare_dev[..]));
             }
+            madoguchi_guide::eval::fit_decision_across(&mut sets, &options)
         } else {
             madoguchi_guide::eval::fit_decision(&mut guide, &dev, &options)
         };

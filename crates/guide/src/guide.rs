@@ -538,8 +538,6 @@ impl Guide {
         (features.unknown_words, features.uncovered_words) = self.unknown_words(&qwords, &top3);
         if let Some((_, _, best)) = ranked.first() {
             features.missing_first = 1.0 - self.word_coverage(&qwords, *best);
-        }
-        if let Some((_, _, best)) = ranked.first() {
             features.sufficiency = crate::aspect::sufficiency(&folded, &self.folded_answers[*best]);
             let first = self.sources[*best].id.as_str();
             let agree = signals
@@ -568,17 +566,22 @@ impl Guide {
 
     /// Length-weighted share of `words` that source `i` contains (title or body); 1 without words.
     fn word_coverage(&self, words: &[crate::words::QuestionWord], i: usize) -> f32 {
-        let (t, b) = &self.norm[i];
         let all: usize = words.iter().map(|w| w.len()).sum();
         if all == 0 {
             return 1.0;
         }
         let found: usize = words
             .iter()
-            .filter(|w| w.found_in(t) || w.found_in(b))
+            .filter(|w| self.source_has(w, i))
             .map(|w| w.len())
             .sum();
         found as f32 / all as f32
+    }
+
+    /// Source `i` contains `word` (title or body).
+    fn source_has(&self, word: &crate::words::QuestionWord, i: usize) -> bool {
+        let (t, b) = &self.norm[i];
+        word.found_in(t) || word.found_in(b)
     }
 
     /// Length-weighted share of the question's words that no source contains, and of those
@@ -591,10 +594,7 @@ impl Guide {
             if !w.found_in(&self.corpus) {
                 unknown += n;
             }
-            if !top.iter().any(|&i| {
-                let (t, b) = &self.norm[i];
-                w.found_in(t) || w.found_in(b)
-            }) {
+            if !top.iter().any(|&i| self.source_has(w, i)) {
                 uncovered += n;
             }
         }

@@ -158,23 +158,25 @@ pub async fn run(db: &Db, config: &Config, command: GuideCommand) -> Result<()> 
     }
 }
 
-/// The desk over this database. For asking, an empty database first gets the demo
-/// municipality, so `guide ask` and `guide eval` work on a fresh checkout.
 /// With a dense model configured, the imported sources' vectors are computed now, once, and
 /// stored: the guide's next build (serve, ask, eval) only reads them.
 async fn embed_imported(db: &Db, config: &Config) -> Result<()> {
-    let Some(embedder) = madoguchi_desk::embed::from_config(&config.guide)
-        .map_err(|e| anyhow!("the sources were imported, but their vectors were not: {e}"))?
+    let not_stored = |e: madoguchi_desk::DeskError| {
+        anyhow!("the sources were imported, but their vectors were not: {e}")
+    };
+    let Some(embedder) = madoguchi_desk::embed::from_config(&config.guide).map_err(not_stored)?
     else {
         return Ok(());
     };
     let n = madoguchi_desk::embed::embed_new_sources(db, &embedder)
         .await
-        .map_err(|e| anyhow!("the sources were imported, but their vectors were not: {e}"))?;
+        .map_err(not_stored)?;
     println!("vectors: {n} computed and stored ({})", embedder.model());
     Ok(())
 }
 
+/// The desk over this database. For asking, an empty database first gets the demo
+/// municipality, so `guide ask` and `guide eval` work on a fresh checkout.
 async fn open(db: &Db, config: &Config, demo_if_empty: bool) -> Result<Arc<Desk>> {
     // Only a database with neither a catalogue nor a knowledge base gets the demo: a
     // municipality that imported its own FAQ into a fresh database is asked and evaluated
