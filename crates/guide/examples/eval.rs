@@ -9,12 +9,20 @@ use madoguchi_guide::eval::{parse_gold, run, split_halves};
 use madoguchi_guide::load::load_demo;
 use madoguchi_guide::{Guide, GuideConfig};
 
-/// Question vectors computed beforehand, looked up by text.
+/// Question vectors computed beforehand, looked up by text; a text not computed beforehand
+/// (a question as [`Guide::corrected`] rewrote it) is embedded by [`EMBED_MISSES`] if set.
 struct Lookup(std::collections::HashMap<String, Vec<f32>>);
+
+/// The e5 model of `--e5 MODEL`, for the texts [`Lookup`] does not hold.
+static EMBED_MISSES: std::sync::OnceLock<Box<dyn madoguchi_guide::QueryEmbedder>> =
+    std::sync::OnceLock::new();
 
 impl madoguchi_guide::QueryEmbedder for Lookup {
     fn embed_query(&self, text: &str) -> Option<Vec<f32>> {
-        self.0.get(text).cloned()
+        self.0
+            .get(text)
+            .cloned()
+            .or_else(|| EMBED_MISSES.get()?.embed_query(text))
     }
 }
 
@@ -176,6 +184,14 @@ fn main() {
             let v = e5.embed_question(&g.question).expect("embed");
             qvecs.insert(g.question.clone(), v);
         }
+    }
+    #[cfg(feature = "e5")]
+    if !qvecs.is_empty()
+        && let Some(i) = args.iter().position(|a| a == "--e5")
+    {
+        let model = args.get(i + 1).expect("--e5 MODEL");
+        let e5 = madoguchi_guide::e5::E5::load(std::path::Path::new(model)).expect("e5 model");
+        let _ = EMBED_MISSES.set(Box::new(e5));
     }
     // `--fit-all`: fit on every gold line (the test set above is then the honest estimate).
     let mut dev = if args.iter().any(|a| a == "--fit-all") {

@@ -60,6 +60,9 @@ pub struct GuideConfig {
     /// Questions in kana also look for the kanji words of the sources that read so
     /// (じどうてあて → 児童手当; [`crate::readings`]).
     pub kana_readings: bool,
+    /// Kanji the input method chose wrongly are corrected to the sources' word that reads the
+    /// same (婚因届 → 婚姻届; [`crate::readings::Readings::correct`]); needs `kana_readings`.
+    pub kanji_correction: bool,
     pub token_weights: TokenWeights,
     /// BM25 weight of the title field (FAQ question, procedure name and aliases) vs the body.
     pub title_boost: f32,
@@ -97,6 +100,7 @@ impl Default for GuideConfig {
             builtin_synonyms: true,
             extra_synonyms: Vec::new(),
             kana_readings: true,
+            kanji_correction: true,
             token_weights: TokenWeights::default(),
             title_boost: 2.0,
             kind_boost: KindBoost {
@@ -441,12 +445,33 @@ impl Guide {
 
     /// Retrieval and features for a question (no routing, no decision).
     pub fn retrieve(&self, question: &str) -> Retrieval {
-        let qvec = self.embedder.as_ref().and_then(|e| e.embed_query(question));
-        self.retrieve_with_vector(question, qvec.as_deref())
+        let question = self.corrected(question);
+        let qvec = self
+            .embedder
+            .as_ref()
+            .and_then(|e| e.embed_query(&question));
+        self.retrieve_with_vector(&question, qvec.as_deref())
     }
 
-    /// As [`Guide::retrieve`], with a question vector computed by the caller.
+    /// The question as retrieval reads it: with the kanji the input method chose wrongly
+    /// corrected (when `kanji_correction` is on). A caller computing the question's vector
+    /// itself embeds this text.
+    pub fn corrected<'a>(&self, question: &'a str) -> std::borrow::Cow<'a, str> {
+        let fixed = self
+            .readings
+            .as_ref()
+            .filter(|_| self.config.kanji_correction)
+            .and_then(|r| r.correct(question));
+        match fixed {
+            Some(f) => std::borrow::Cow::Owned(f),
+            None => std::borrow::Cow::Borrowed(question),
+        }
+    }
+
+    /// As [`Guide::retrieve`], with a question vector computed by the caller (of
+    /// [`Guide::corrected`]'s text); `question` is corrected here too.
     pub fn retrieve_with_vector(&self, question: &str, qvec: Option<&[f32]>) -> Retrieval {
+        let question = &*self.corrected(question);
         let mut qnorm = normalize(question, &self.synonyms);
         if let Some(r) = &self.readings {
             qnorm = r.expand(&qnorm);
@@ -749,11 +774,15 @@ impl Guide {
 
     /// Answers one question.
     pub fn ask(&self, question: &str) -> GuideAnswer {
-        let qvec = self.embedder.as_ref().and_then(|e| e.embed_query(question));
+        let qvec = self
+            .embedder
+            .as_ref()
+            .and_then(|e| e.embed_query(&self.corrected(question)));
         self.ask_with_vector(question, qvec.as_deref())
     }
 
-    /// As [`Guide::ask`], with a question vector computed by the caller.
+    /// As [`Guide::ask`], with a question vector computed by the caller (of
+    /// [`Guide::corrected`]'s text).
     pub fn ask_with_vector(&self, question: &str, qvec: Option<&[f32]>) -> GuideAnswer {
         let redacted = self.redactor.redact(question);
         let mut out = GuideAnswer {

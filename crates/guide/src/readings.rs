@@ -8,8 +8,14 @@
 //! at question time each reading found in the question's kana adds its kanji word to the
 //! query, as the synonym table does. Only the question is expanded: the sources are written
 //! in kanji.
+//!
+//! The same readings correct kanji a phone's input method chose wrongly (誤変換: 婚因届 for
+//! 婚姻届, 児童不要手当 for 児童扶養手当, 印艦 for 印鑑): a kanji run of the question that the
+//! knowledge base never writes, with two kanji side by side that it never writes together, is
+//! read, and when a word of the knowledge base reads the same it replaces the run
+//! ([`Readings::correct`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -30,23 +36,35 @@ pub struct Readings {
     matcher: Option<AhoCorasick>,
     /// Per pattern (reading), its kanji words.
     words: Vec<Vec<String>>,
+    /// Every kanji word of the sources (runs and their inner stretches).
+    known: HashSet<String>,
+    /// The sources' whole kanji runs (inner stretches may be no word at all: 病予).
+    runs: HashSet<String>,
+    /// Every two kanji the sources write side by side.
+    pairs: HashSet<(char, char)>,
+    /// Reading → its index in `words`.
+    by_reading: HashMap<String, usize>,
 }
 
 impl Readings {
     /// From the folded texts of the sources.
     pub fn build<'a>(folded_texts: impl IntoIterator<Item = &'a str>) -> Readings {
         let mut counts: HashMap<String, usize> = HashMap::new();
+        let mut pairs = HashSet::new();
+        let mut runs = HashSet::new();
         for text in folded_texts {
             for run in kanji_runs(text) {
+                pairs.extend(kanji_pairs(run));
+                runs.insert(run.to_string());
                 for word in words_of(run) {
                     *counts.entry(word).or_default() += 1;
                 }
             }
         }
+        let known: HashSet<String> = counts.keys().cloned().collect();
         let mut by_reading: HashMap<String, Vec<(usize, String)>> = HashMap::new();
         for (word, n) in counts {
-            let reading = fold(&kakasi::convert(&word).hiragana);
-            if reading.chars().count() >= MIN_READING_CHARS && reading.chars().all(is_hiragana) {
+            if let Some(reading) = reading_of(&word) {
                 by_reading.entry(reading).or_default().push((n, word));
             }
         }
@@ -67,10 +85,126 @@ impl Readings {
             .match_kind(MatchKind::LeftmostLongest)
             .build(readings.iter().map(|(r, _)| r.as_str()))
             .ok();
+        let by_reading = readings
+            .iter()
+            .enumerate()
+            .map(|(i, (r, _))| (r.clone(), i))
+            .collect();
         Readings {
             matcher,
             words: readings.into_iter().map(|(_, w)| w).collect(),
+            known,
+            runs,
+            pairs,
+            by_reading,
         }
+    }
+
+    /// The question with its mis-converted kanji corrected, if any.
+    ///
+    /// Only two kanji side by side that neither the knowledge base nor KAKASI's dictionary
+    /// puts together (婚因, 定深, 童不) count as a slip; the kanji run holding them, or failing
+    /// that a stretch of 2..=4 kanji of it around them, is replaced by a word of the sources
+    /// that reads the same, has as many kanji, keeps at least one of the typed kanji in its
+    /// place, and is a word (a whole kanji run of the sources, or one of the dictionary).
+    /// Real words the knowledge base does not know (歯医者, 奨学金, 上京) are never replaced
+    /// by their homophones (廃車, 小学金, 状況): they are left for the decision to weigh.
+    pub fn correct(&self, question: &str) -> Option<String> {
+        let chars: Vec<char> = question.chars().collect();
+        let mut out = String::with_capacity(question.len());
+        let mut changed = false;
+        let mut i = 0;
+        while i < chars.len() {
+            if !is_kanji(chars[i]) {
+                out.push(chars[i]);
+                i += 1;
+                continue;
+            }
+            let end = chars[i..]
+                .iter()
+                .position(|&c| !is_kanji(c))
+                .map_or(chars.len(), |n| i + n);
+            let run = &chars[i..end];
+            match self.correct_run(run) {
+                Some(fixed) => {
+                    out.push_str(&fixed);
+                    changed = true;
+                }
+                None => out.extend(run),
+            }
+            i = end;
+        }
+        changed.then_some(out)
+    }
+
+    fn correct_run(&self, run: &[char]) -> Option<String> {
+        if !(2..=MAX_WORD_CHARS).contains(&run.len()) {
+            return None;
+        }
+        let text: String = run.iter().collect();
+        if self.known.contains(&text) {
+            return None;
+        }
+        let odd: Vec<bool> = (0..run.len() - 1)
+            .map(|at| {
+                !self.pairs.contains(&(run[at], run[at + 1]))
+                    && !is_dictionary_word(&run[at..at + 2].iter().collect::<String>())
+            })
+            .collect();
+        if !odd.contains(&true) {
+            return None;
+        }
+        if let Some(word) = self.same_reading(run) {
+            return Some(word);
+        }
+        // A stretch only around a pair that is no seam between two words either (小学校|入学
+        // is two words; 婚|因届 is a slip).
+        let slip: Vec<bool> = odd
+            .iter()
+            .enumerate()
+            .map(|(at, &odd)| odd && !self.is_seam(run, at))
+            .collect();
+        // Longest stretches first; one correction per run.
+        for len in (2..=MAX_INNER_WORD_CHARS.min(run.len() - 1)).rev() {
+            for start in 0..=run.len() - len {
+                if !slip[start..start + len - 1].contains(&true) {
+                    continue;
+                }
+                if let Some(word) = self.same_reading(&run[start..start + len]) {
+                    let mut fixed: String = run[..start].iter().collect();
+                    fixed.push_str(&word);
+                    fixed.extend(&run[start + len..]);
+                    return Some(fixed);
+                }
+            }
+        }
+        None
+    }
+
+    /// A word of two or more kanji ends at `run[at]` and another starts at `run[at + 1]`.
+    fn is_seam(&self, run: &[char], at: usize) -> bool {
+        let is_word = |w: &[char]| {
+            let w: String = w.iter().collect();
+            self.known.contains(&w) || is_dictionary_word(&w)
+        };
+        let ends = (0..at).any(|start| is_word(&run[start..=at]));
+        let starts = (at + 2..=run.len()).any(|end| is_word(&run[at + 1..end]));
+        ends && starts
+    }
+
+    /// The sources' word that could have been meant by `typed`: read the same, as many kanji,
+    /// at least one of them in the same place, and a word (see [`Readings::correct`]).
+    fn same_reading(&self, typed: &[char]) -> Option<String> {
+        let text: String = typed.iter().collect();
+        let &at = self.by_reading.get(&reading_of(&text)?)?;
+        self.words[at]
+            .iter()
+            .find(|w| {
+                let w: Vec<char> = w.chars().collect();
+                w.len() == typed.len() && w != typed && w.iter().zip(typed).any(|(a, b)| a == b)
+            })
+            .filter(|w| self.runs.contains(*w) || is_dictionary_word(w))
+            .cloned()
     }
 
     /// How many readings are known.
@@ -94,6 +228,24 @@ impl Readings {
         });
         append_words(folded, words)
     }
+}
+
+/// The folded hiragana reading of a kanji word, if KAKASI reads it whole and it is long enough
+/// to be told apart.
+fn reading_of(word: &str) -> Option<String> {
+    let reading = fold(&kakasi::convert(word).hiragana);
+    (reading.chars().count() >= MIN_READING_CHARS && reading.chars().all(is_hiragana))
+        .then_some(reading)
+}
+
+/// KAKASI reads `kanji` as one word of its dictionary (its romaji has no space inside; a
+/// slip such as 婚因 is read kanji by kanji: "kon in").
+fn is_dictionary_word(kanji: &str) -> bool {
+    !kakasi::convert(kanji).romaji.trim().contains(' ')
+}
+
+fn kanji_pairs(run: &str) -> impl Iterator<Item = (char, char)> + '_ {
+    run.chars().zip(run.chars().skip(1))
 }
 
 fn is_kanji(c: char) -> bool {
@@ -171,8 +323,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Any text (kanji of every block, kana, 々, symbols) builds and expands without a
-        /// panic, and expanding only ever appends.
+        /// Any text (kanji of every block, kana, 々, symbols) builds, expands and corrects
+        /// without a panic; expanding only ever appends, correcting only replaces kanji.
         #[test]
         fn any_text_builds_and_expands(
             doc in "[\\u{3400}-\\u{4DBF}\\u{4E00}-\\u{9FFF}\\u{3041}-\\u{30FF}々ー a-z0-9]{0,40}",
@@ -181,7 +333,53 @@ mod tests {
             let r = readings(&[doc.as_str()]);
             let f = fold(&q);
             proptest::prop_assert!(r.expand(&f).starts_with(f.as_str()));
+            // A correction changes kanji only.
+            let not_kanji = |t: &str| t.chars().filter(|&c| !is_kanji(c)).collect::<String>();
+            if let Some(c) = r.correct(&q) {
+                proptest::prop_assert_eq!(not_kanji(&c), not_kanji(&q));
+            }
         }
+    }
+
+    #[test]
+    fn kanji_the_input_method_chose_wrongly_are_corrected() {
+        let r = readings(&[
+            "婚姻届の証人は何人必要ですか。",
+            "児童扶養手当の申請",
+            "印鑑登録をしたい",
+            "医療費の助成を受けたい",
+        ]);
+        assert_eq!(
+            r.correct("婚因届 証人って何人いる？").as_deref(),
+            Some("婚姻届 証人って何人いる？")
+        );
+        assert_eq!(
+            r.correct("児童不要手当の面談").as_deref(),
+            Some("児童扶養手当の面談")
+        );
+        assert_eq!(
+            r.correct("印艦登録したい").as_deref(),
+            Some("印鑑登録したい")
+        );
+    }
+
+    #[test]
+    fn words_spelt_right_or_unknown_are_kept() {
+        let r = readings(&["婚姻届の証人は何人必要ですか。", "児童扶養手当の申請"]);
+        // Written as the sources write it.
+        assert_eq!(r.correct("婚姻届を出したい"), None);
+        // Unknown to the knowledge base, but no word of it reads the same: left to the decision.
+        assert_eq!(r.correct("町工場の省エネ補助"), None);
+        // Real words are not slips, even when the sources have a homophone (廃車, 小学).
+        let r = readings(&["廃車の手続き", "小学校の入学", "状況の確認"]);
+        assert_eq!(r.correct("歯医者 休日"), None);
+        assert_eq!(r.correct("奨学金の相談"), None);
+        assert_eq!(r.correct("上京した"), None);
+        // Two words side by side, not a slip, though 校入 reads like 購入.
+        let r = readings(&["小学校の入学", "物品の購入"]);
+        assert_eq!(r.correct("来年小学校入学"), None);
+        assert_eq!(r.correct("ひらがなだけ"), None);
+        assert_eq!(r.correct(""), None);
     }
 
     #[test]

@@ -232,6 +232,46 @@ fn kana_questions_find_faq_entries_written_in_kanji() {
     }
 }
 
+/// Kanji a phone's input method chose wrongly (婚因届 for 婚姻届) are corrected to the word the
+/// sources write that reads the same: the entry is found and the word no longer counts as one
+/// the knowledge base never mentions (which made the decision decline).
+#[test]
+fn mis_converted_kanji_are_read_as_the_sources_write_them() {
+    let kb = demo_faq();
+    let on = Guide::build(kb.clone(), &GuideConfig::default(), &[]).expect("build");
+    let off_config = GuideConfig {
+        kanji_correction: false,
+        ..GuideConfig::default()
+    };
+    let off = Guide::build(kb, &off_config, &[]).expect("build");
+    for (q, fixed, expected) in [
+        (
+            "婚因届 証人って何人いる？",
+            "婚姻届 証人って何人いる？",
+            "faq-0037",
+        ),
+        (
+            "印艦登録したい 免許証はある",
+            "印鑑登録したい 免許証はある",
+            "faq-0012",
+        ),
+    ] {
+        assert_eq!(on.corrected(q), fixed);
+        assert_eq!(off.corrected(q), q);
+        let r = on.retrieve(q);
+        assert_eq!(
+            r.ranked.first().map(|c| c.0.as_str()),
+            Some(expected),
+            "{q}"
+        );
+        assert_eq!(r.features.unknown_words, 0.0, "{q}: {:?}", r.features);
+        let r = off.retrieve(q);
+        assert!(r.features.unknown_words > 0.0, "{q}: {:?}", r.features);
+    }
+    // A word spelt right is never touched, even one the knowledge base lacks.
+    assert_eq!(on.corrected("歯医者 日曜日"), "歯医者 日曜日");
+}
+
 #[test]
 fn default_reranks_and_old_configurations_still_load() {
     let c = GuideConfig::default();
