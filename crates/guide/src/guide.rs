@@ -454,17 +454,22 @@ impl Guide {
     }
 
     /// The question as retrieval reads it: with the kanji the input method chose wrongly
-    /// corrected (when `kanji_correction` is on). A caller computing the question's vector
-    /// itself embeds this text.
+    /// corrected (when `kanji_correction` is on), and, written in romaji, with its kana and
+    /// the sources' words that read so appended (with `kana_readings`). A caller computing the
+    /// question's vector itself embeds this text.
     pub fn corrected<'a>(&self, question: &'a str) -> std::borrow::Cow<'a, str> {
+        let Some(readings) = &self.readings else {
+            return std::borrow::Cow::Borrowed(question);
+        };
         let fixed = self
-            .readings
-            .as_ref()
-            .filter(|_| self.config.kanji_correction)
-            .and_then(|r| r.correct(question));
-        match fixed {
-            Some(f) => std::borrow::Cow::Owned(f),
-            None => std::borrow::Cow::Borrowed(question),
+            .config
+            .kanji_correction
+            .then(|| readings.correct(question))
+            .flatten();
+        let text = fixed.as_deref().unwrap_or(question);
+        match (readings.romaji(text), fixed) {
+            (Some(r), _) | (None, Some(r)) => std::borrow::Cow::Owned(r),
+            (None, None) => std::borrow::Cow::Borrowed(question),
         }
     }
 

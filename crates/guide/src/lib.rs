@@ -19,7 +19,8 @@
 //! Modules: [`normalize`] (Japanese folding, synonyms), [`tokenize`] (bigrams), [`index`]
 //! (tantivy BM25), [`morph`] (optional morphological tokens, feature `lindera`), [`dense`]
 //! (precomputed vectors), [`guide`] (reranking and decision), [`calibrate`] (features and
-//! logistic models), [`aspect`] (what a question asks about), [`router`] (out of scope,
+//! logistic models), [`aspect`] (what a question asks about), [`readings`] (kana, romaji and
+//! mis-converted kanji), [`router`] (out of scope,
 //! sensitive topics), [`redact`] (PII), [`phrasing`] (LLM rephrasing check and prompt),
 //! [`eval`] (gold-set figures and fitting).
 
@@ -39,6 +40,7 @@ pub mod page;
 pub mod phrasing;
 pub mod readings;
 pub mod redact;
+pub mod romaji;
 pub mod router;
 pub mod source;
 pub mod tokenize;

@@ -44,6 +44,9 @@ pub struct Readings {
     pairs: HashSet<(char, char)>,
     /// Reading → its index in `words`.
     by_reading: HashMap<String, usize>,
+    /// The readings without long vowels ([`crate::romaji::loose`]), for romaji questions.
+    loose_matcher: Option<AhoCorasick>,
+    loose_words: Vec<Vec<String>>,
 }
 
 impl Readings {
@@ -90,6 +93,24 @@ impl Readings {
             .enumerate()
             .map(|(i, (r, _))| (r.clone(), i))
             .collect();
+        let mut loose: HashMap<String, Vec<String>> = HashMap::new();
+        for (reading, words) in &readings {
+            let key = crate::romaji::loose(reading);
+            if key.chars().count() >= MIN_READING_CHARS {
+                let entry = loose.entry(key).or_default();
+                for w in words {
+                    if entry.len() < MAX_WORDS_PER_READING && !entry.contains(w) {
+                        entry.push(w.clone());
+                    }
+                }
+            }
+        }
+        let mut loose: Vec<(String, Vec<String>)> = loose.into_iter().collect();
+        loose.sort();
+        let loose_matcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(loose.iter().map(|(r, _)| r.as_str()))
+            .ok();
         Readings {
             matcher,
             words: readings.into_iter().map(|(_, w)| w).collect(),
@@ -97,6 +118,8 @@ impl Readings {
             runs,
             pairs,
             by_reading,
+            loose_matcher,
+            loose_words: loose.into_iter().map(|(_, w)| w).collect(),
         }
     }
 
@@ -205,6 +228,25 @@ impl Readings {
             })
             .filter(|w| self.runs.contains(*w) || is_dictionary_word(w))
             .cloned()
+    }
+
+    /// The question, if written in romaji, with its hiragana and the sources' kanji words
+    /// that read so (long vowels allowed to be left out: kosekitohon → こせきとほん → 戸籍謄本)
+    /// appended.
+    pub fn romaji(&self, question: &str) -> Option<String> {
+        let kana = crate::romaji::question_kana(question)?;
+        let mut out = format!("{question} {kana}");
+        if let Some(matcher) = &self.loose_matcher {
+            // Across the spaces: romaji splits words where kanji do not (ninshin todoke).
+            let loose = crate::romaji::loose(&kana.replace(' ', ""));
+            for m in matcher.find_iter(&loose) {
+                for w in &self.loose_words[m.pattern().as_usize()] {
+                    out.push(' ');
+                    out.push_str(w);
+                }
+            }
+        }
+        Some(out)
     }
 
     /// How many readings are known.
@@ -380,6 +422,19 @@ mod tests {
         assert_eq!(r.correct("来年小学校入学"), None);
         assert_eq!(r.correct("ひらがなだけ"), None);
         assert_eq!(r.correct(""), None);
+    }
+
+    #[test]
+    fn romaji_questions_get_kana_and_the_kanji_words_of_the_sources() {
+        let r = readings(&["戸籍謄本の請求", "住民票の写し", "妊娠届を出したい"]);
+        let q = r.romaji("kosekitohon sokujitsu moraeru?").expect("romaji");
+        assert!(q.contains("こせきとほん") && q.contains("戸籍謄本"), "{q}");
+        let q = r.romaji("juminhyo wa doko de toreru").expect("romaji");
+        assert!(q.contains("住民票"), "{q}");
+        let q = r.romaji("ninshin todoke netto de daseru?").expect("romaji");
+        assert!(q.contains("妊娠届"), "{q}");
+        assert_eq!(r.romaji("Where can I get a juminhyo?"), None);
+        assert_eq!(r.romaji("住民票 ほしい"), None);
     }
 
     #[test]

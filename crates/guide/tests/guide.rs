@@ -272,6 +272,53 @@ fn mis_converted_kanji_are_read_as_the_sources_write_them() {
     assert_eq!(on.corrected("歯医者 日曜日"), "歯医者 日曜日");
 }
 
+/// A question in romaji finds the entries written in kanji (through its kana and the sources'
+/// readings, long vowels left out allowed); without the readings it finds nothing at all.
+#[test]
+fn romaji_questions_find_entries_written_in_kanji() {
+    let kb = demo_faq();
+    let on = Guide::build(kb.clone(), &GuideConfig::default(), &[]).expect("build");
+    let off_config = GuideConfig {
+        kana_readings: false,
+        ..GuideConfig::default()
+    };
+    let off = Guide::build(kb, &off_config, &[]).expect("build");
+    // faq-0017/0018/0020/0021: 戸籍謄本 and 戸籍証明書; faq-0212/0213: 粗大ごみ.
+    for (q, expected) in [
+        (
+            "kosekitohon sokujitsu moraeru?",
+            &["faq-0017", "faq-0018", "faq-0020", "faq-0021"][..],
+        ),
+        (
+            "sodaigomi no shoriken doko de kaeru?",
+            &["faq-0212", "faq-0213"][..],
+        ),
+    ] {
+        let top3: Vec<String> = on
+            .retrieve(q)
+            .ranked
+            .iter()
+            .take(3)
+            .map(|c| c.0.clone())
+            .collect();
+        assert!(
+            top3.iter().any(|id| expected.contains(&id.as_str())),
+            "{q}: {top3:?}"
+        );
+        let without = off.retrieve(q).ranked;
+        assert!(
+            !without
+                .iter()
+                .take(3)
+                .any(|c| expected.contains(&c.0.as_str())),
+            "{q}: {without:?}"
+        );
+    }
+    // English stays English (the synonym table's glossary reads it).
+    let q = "Where can I get a copy of my juminhyo?";
+    assert_eq!(on.corrected(q), q);
+}
+
 #[test]
 fn default_reranks_and_old_configurations_still_load() {
     let c = GuideConfig::default();
