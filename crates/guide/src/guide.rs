@@ -222,6 +222,17 @@ pub struct GuideAnswer {
     /// Personal information found (and removed) in the question.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pii: Vec<PiiKind>,
+    /// Words of the question read as others: kanji the input method chose wrongly, corrected
+    /// to the sources' word that reads the same (shown to the resident, who can rephrase).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read_as: Vec<ReadAs>,
+}
+
+/// A word of the question read as another ([`GuideAnswer::read_as`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadAs {
+    pub typed: String,
+    pub read_as: String,
 }
 
 /// Retrieval details for one question (evaluation and debugging).
@@ -804,6 +815,7 @@ impl Guide {
             clarification: None,
             sensitive: None,
             pii: redacted.found.clone(),
+            read_as: Vec::new(),
         };
         if question.trim().is_empty() {
             out.answer = Some("ご質問を入力してください。".to_string());
@@ -832,6 +844,18 @@ impl Guide {
                 return out;
             }
             _ => {}
+        }
+        // Taken from the redacted text, so that nothing removed there is shown back.
+        if let Some(readings) = self
+            .readings
+            .as_ref()
+            .filter(|_| self.config.kanji_correction)
+        {
+            out.read_as = readings
+                .corrections(&redacted.text)
+                .into_iter()
+                .map(|(typed, read_as)| ReadAs { typed, read_as })
+                .collect();
         }
         let r = self.retrieve_with_vector(question, qvec);
         out.candidates = r

@@ -48,7 +48,7 @@ pub mod words;
 
 pub use dense::QueryEmbedder;
 pub use faq::{FaqEntry, parse_faq_csv};
-pub use guide::{Candidate, Citation, Guide, GuideAnswer, GuideConfig, Reason};
+pub use guide::{Candidate, Citation, Guide, GuideAnswer, GuideConfig, ReadAs, Reason};
 pub use normalize::{Synonyms, normalize};
 pub use page::{Page, parse_page};
 pub use redact::{PiiKind, Redacted, Redactor, redact};

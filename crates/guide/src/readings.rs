@@ -133,9 +133,20 @@ impl Readings {
     /// Real words the knowledge base does not know (歯医者, 奨学金, 上京) are never replaced
     /// by their homophones (廃車, 小学金, 状況): they are left for the decision to weigh.
     pub fn correct(&self, question: &str) -> Option<String> {
+        let (text, fixes) = self.correct_parts(question);
+        (!fixes.is_empty()).then_some(text)
+    }
+
+    /// The corrections [`Readings::correct`] makes, as (typed, read as) pairs: words only,
+    /// safe to show back to the resident ("「婚因届」を「婚姻届」として調べました").
+    pub fn corrections(&self, question: &str) -> Vec<(String, String)> {
+        self.correct_parts(question).1
+    }
+
+    fn correct_parts(&self, question: &str) -> (String, Vec<(String, String)>) {
         let chars: Vec<char> = question.chars().collect();
         let mut out = String::with_capacity(question.len());
-        let mut changed = false;
+        let mut fixes = Vec::new();
         let mut i = 0;
         while i < chars.len() {
             if !is_kanji(chars[i]) {
@@ -151,13 +162,13 @@ impl Readings {
             match self.correct_run(run) {
                 Some(fixed) => {
                     out.push_str(&fixed);
-                    changed = true;
+                    fixes.push((run.iter().collect(), fixed));
                 }
                 None => out.extend(run),
             }
             i = end;
         }
-        changed.then_some(out)
+        (out, fixes)
     }
 
     fn correct_run(&self, run: &[char]) -> Option<String> {
