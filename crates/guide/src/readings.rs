@@ -47,6 +47,8 @@ pub struct Readings {
     /// The readings without long vowels ([`crate::romaji::loose`]), for romaji questions.
     loose_matcher: Option<AhoCorasick>,
     loose_words: Vec<Vec<String>>,
+    /// Loose reading → its index in `loose_words`.
+    by_loose: HashMap<String, usize>,
 }
 
 impl Readings {
@@ -107,6 +109,11 @@ impl Readings {
         }
         let mut loose: Vec<(String, Vec<String>)> = loose.into_iter().collect();
         loose.sort();
+        let by_loose = loose
+            .iter()
+            .enumerate()
+            .map(|(i, (r, _))| (r.clone(), i))
+            .collect();
         let loose_matcher = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .build(loose.iter().map(|(r, _)| r.as_str()))
@@ -120,6 +127,7 @@ impl Readings {
             by_reading,
             loose_matcher,
             loose_words: loose.into_iter().map(|(_, w)| w).collect(),
+            by_loose,
         }
     }
 
@@ -243,9 +251,13 @@ impl Readings {
 
     /// The question, if written in romaji, with its hiragana and the sources' kanji words
     /// that read so (long vowels allowed to be left out: kosekitohon → こせきとほん → 戸籍謄本)
-    /// appended.
+    /// appended. In a question otherwise in English, only a romaji word that reads exactly as
+    /// one of the sources' words (kakuninsho → 確認書) is read: a resident quoting the name
+    /// the counter gave them.
     pub fn romaji(&self, question: &str) -> Option<String> {
-        let kana = crate::romaji::question_kana(question)?;
+        let Some(kana) = crate::romaji::question_kana(question) else {
+            return self.romaji_terms(question);
+        };
         let mut out = format!("{question} {kana}");
         if let Some(matcher) = &self.loose_matcher {
             // Across the spaces: romaji splits words where kanji do not (ninshin todoke).
@@ -258,6 +270,26 @@ impl Readings {
             }
         }
         Some(out)
+    }
+
+    /// Romaji words of an English question that read as a word of the sources.
+    fn romaji_terms(&self, question: &str) -> Option<String> {
+        let mut out = question.to_string();
+        for word in crate::romaji::latin_words(question) {
+            let Some(kana) = crate::romaji::to_hiragana(&word).filter(|_| !is_english(&word))
+            else {
+                continue;
+            };
+            if let Some(&at) = self.by_loose.get(&crate::romaji::loose(&kana)) {
+                out.push(' ');
+                out.push_str(&kana);
+                for w in &self.loose_words[at] {
+                    out.push(' ');
+                    out.push_str(w);
+                }
+            }
+        }
+        (out.len() > question.len()).then_some(out)
     }
 
     /// How many readings are known.
@@ -295,6 +327,10 @@ fn reading_of(word: &str) -> Option<String> {
 /// slip such as 婚因 is read kanji by kanji: "kon in").
 fn is_dictionary_word(kanji: &str) -> bool {
     !kakasi::convert(kanji).romaji.trim().contains(' ')
+}
+
+fn is_english(word: &str) -> bool {
+    crate::romaji::ENGLISH.contains(&word)
 }
 
 fn kanji_pairs(run: &str) -> impl Iterator<Item = (char, char)> + '_ {
@@ -444,7 +480,10 @@ mod tests {
         assert!(q.contains("住民票"), "{q}");
         let q = r.romaji("ninshin todoke netto de daseru?").expect("romaji");
         assert!(q.contains("妊娠届"), "{q}");
-        assert_eq!(r.romaji("Where can I get a juminhyo?"), None);
+        // English with a romaji term: only the term is read.
+        let q = r.romaji("Where can I get a juminhyo?").expect("a term");
+        assert!(q.ends_with("住民票"), "{q}");
+        assert_eq!(r.romaji("Where can I get a residence certificate?"), None);
         assert_eq!(r.romaji("住民票 ほしい"), None);
     }
 

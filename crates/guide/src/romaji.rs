@@ -16,7 +16,7 @@ const MARKERS: &[&str] = &[
 ];
 
 /// Common English words (which also read as romaji: "to", "no", "be", "me").
-const ENGLISH: &[&str] = &[
+pub(crate) const ENGLISH: &[&str] = &[
     "the", "is", "are", "was", "i", "my", "me", "you", "your", "can", "could", "do", "does", "how",
     "what", "where", "when", "which", "who", "why", "for", "of", "in", "on", "at", "a", "an",
     "and", "or", "please", "need", "want", "get", "have", "has", "with", "about", "it", "this",
@@ -26,22 +26,29 @@ const ENGLISH: &[&str] = &[
 /// The hiragana of a question written in romaji (its romaji words only, space-separated), or
 /// `None` when it is not one.
 pub fn question_kana(question: &str) -> Option<String> {
-    let lower = question.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| {
-            !c.is_ascii_alphabetic() && !matches!(c, '\'' | 'ā' | 'ī' | 'ū' | 'ē' | 'ō')
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.len() < 2 || words.iter().any(|w| ENGLISH.contains(w)) {
+    let words = latin_words(question);
+    if words.len() < 2 || words.iter().any(|w| ENGLISH.contains(&w.as_str())) {
         return None;
     }
     let kana: Vec<String> = words.iter().filter_map(|w| to_hiragana(w)).collect();
     // Every word reads as romaji, or most do (a name or an English loan may not) and one is a
     // Japanese particle or question word.
     let romaji = kana.len() == words.len()
-        || (kana.len() * 4 >= words.len() * 3 && words.iter().any(|w| MARKERS.contains(w)));
+        || (kana.len() * 4 >= words.len() * 3
+            && words.iter().any(|w| MARKERS.contains(&w.as_str())));
     romaji.then(|| kana.join(" "))
+}
+
+/// The question's words in Latin letters, lower case (apostrophes and macrons kept).
+pub fn latin_words(question: &str) -> Vec<String> {
+    question
+        .to_lowercase()
+        .split(|c: char| {
+            !c.is_ascii_alphabetic() && !matches!(c, '\'' | 'ā' | 'ī' | 'ū' | 'ē' | 'ō')
+        })
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// One romaji word in hiragana, or `None` if it does not read as romaji.

@@ -314,8 +314,16 @@ fn romaji_questions_find_entries_written_in_kanji() {
             "{q}: {without:?}"
         );
     }
-    // English stays English (the synonym table's glossary reads it).
+    // English stays English (the synonym table's glossary reads it); only a romaji term that
+    // reads as a word of the sources is read.
     let q = "Where can I get a copy of my juminhyo?";
+    let read = on.corrected(q);
+    let added = read.strip_prefix(q).map(str::trim);
+    assert!(
+        added.is_some_and(|a| a.starts_with("じゅみんひょ") && a.contains("住民票")),
+        "{read}"
+    );
+    let q = "Where can I get a copy of my residence certificate?";
     assert_eq!(on.corrected(q), q);
 }
 
