@@ -197,6 +197,16 @@ fn demo_faq() -> madoguchi_guide::KnowledgeBase {
     kb
 }
 
+/// The demo FAQ built with the default configuration and with `switch_off` applied to it.
+fn faq_guides_with_and_without(switch_off: impl FnOnce(&mut GuideConfig)) -> (Guide, Guide) {
+    let kb = demo_faq();
+    let on = Guide::build(kb.clone(), &GuideConfig::default(), &[]).expect("build");
+    let mut off_config = GuideConfig::default();
+    switch_off(&mut off_config);
+    let off = Guide::build(kb, &off_config, &[]).expect("build");
+    (on, off)
+}
+
 /// A knowledge base of FAQ entries only (no catalogue with readings): questions typed in kana
 /// still find the entries written in kanji, through the sources' own words' readings.
 #[test]
@@ -237,13 +247,7 @@ fn kana_questions_find_faq_entries_written_in_kanji() {
 /// the knowledge base never mentions (which made the decision decline).
 #[test]
 fn mis_converted_kanji_are_read_as_the_sources_write_them() {
-    let kb = demo_faq();
-    let on = Guide::build(kb.clone(), &GuideConfig::default(), &[]).expect("build");
-    let off_config = GuideConfig {
-        kanji_correction: false,
-        ..GuideConfig::default()
-    };
-    let off = Guide::build(kb, &off_config, &[]).expect("build");
+    let (on, off) = faq_guides_with_and_without(|c| c.kanji_correction = false);
     for (q, fixed, expected) in [
         (
             "婚因届 証人って何人いる？",
@@ -276,13 +280,7 @@ fn mis_converted_kanji_are_read_as_the_sources_write_them() {
 /// readings, long vowels left out allowed); without the readings it finds nothing at all.
 #[test]
 fn romaji_questions_find_entries_written_in_kanji() {
-    let kb = demo_faq();
-    let on = Guide::build(kb.clone(), &GuideConfig::default(), &[]).expect("build");
-    let off_config = GuideConfig {
-        kana_readings: false,
-        ..GuideConfig::default()
-    };
-    let off = Guide::build(kb, &off_config, &[]).expect("build");
+    let (on, off) = faq_guides_with_and_without(|c| c.kana_readings = false);
     // faq-0017/0018/0020/0021: 戸籍謄本 and 戸籍証明書; faq-0212/0213: 粗大ごみ.
     for (q, expected) in [
         (

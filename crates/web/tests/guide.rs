@@ -249,14 +249,15 @@ async fn a_question_left_for_staff_is_answered_and_becomes_faq() {
 async fn every_portal_page_has_the_guide_form_and_the_guide_page_works_without_javascript() {
     let app = spawn_app().await;
     let client = app.client();
-    let home = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
+    let text = |r: reqwest::RequestBuilder| async move {
+        r.send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default()
+    };
+    let home = text(client.get(app.url("/"))).await;
     assert!(
         home.contains(r#"action="/guide""#),
         "the guide form is on the home page"
@@ -270,28 +271,21 @@ async fn every_portal_page_has_the_guide_form_and_the_guide_page_works_without_j
     let html = page.text().await.unwrap_or_default();
     assert!(html.contains("戸籍住民課"), "department shown");
     // A slip of the input method is read as the official word, and the page says so.
-    let html = client
-        .post(app.url("/guide"))
-        .form(&[("q", "婚因届 証人って何人いる？")])
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
+    let html = text(
+        client
+            .post(app.url("/guide"))
+            .form(&[("q", "婚因届 証人って何人いる？")]),
+    )
+    .await;
     assert!(
         html.contains("「婚因届」は「婚姻届」として調べました"),
         "{html}"
     );
     // A question with no answer offers the handoff form; posting it leads to the ticket page.
-    let html = client
-        .get(app.url("/guide?q=%E3%83%9A%E3%83%B3%E3%82%AE%E3%83%B3%E3%81%AE%E9%A4%8C%E3%82%84%E3%82%8A%E4%BD%93%E9%A8%93"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
+    let html = text(client.get(app.url(
+        "/guide?q=%E3%83%9A%E3%83%B3%E3%82%AE%E3%83%B3%E3%81%AE%E9%A4%8C%E3%82%84%E3%82%8A%E4%BD%93%E9%A8%93",
+    )))
+    .await;
     assert!(html.contains(r#"action="/guide/handoff""#), "{html}");
     let r = client
         .post(app.url("/guide/handoff"))
