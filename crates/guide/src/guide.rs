@@ -456,12 +456,9 @@ impl Guide {
 
     /// Retrieval and features for a question (no routing, no decision).
     pub fn retrieve(&self, question: &str) -> Retrieval {
-        let question = self.corrected(question);
-        let qvec = self
-            .embedder
-            .as_ref()
-            .and_then(|e| e.embed_query(&question));
-        self.retrieve_with_vector(&question, qvec.as_deref())
+        let read = self.corrected(question);
+        let qvec = self.embedder.as_ref().and_then(|e| e.embed_query(&read));
+        self.retrieve_read(&read, qvec.as_deref())
     }
 
     /// The question as retrieval reads it: with the kanji the input method chose wrongly
@@ -487,7 +484,12 @@ impl Guide {
     /// As [`Guide::retrieve`], with a question vector computed by the caller (of
     /// [`Guide::corrected`]'s text); `question` is corrected here too.
     pub fn retrieve_with_vector(&self, question: &str, qvec: Option<&[f32]>) -> Retrieval {
-        let question = &*self.corrected(question);
+        self.retrieve_read(&self.corrected(question), qvec)
+    }
+
+    /// Retrieval of a question already read by [`Guide::corrected`] (reading it twice would
+    /// append a romaji question's kana twice).
+    fn retrieve_read(&self, question: &str, qvec: Option<&[f32]>) -> Retrieval {
         let mut qnorm = normalize(question, &self.synonyms);
         if let Some(r) = &self.readings {
             qnorm = r.expand(&qnorm);
@@ -790,16 +792,19 @@ impl Guide {
 
     /// Answers one question.
     pub fn ask(&self, question: &str) -> GuideAnswer {
-        let qvec = self
-            .embedder
-            .as_ref()
-            .and_then(|e| e.embed_query(&self.corrected(question)));
-        self.ask_with_vector(question, qvec.as_deref())
+        let read = self.corrected(question);
+        let qvec = self.embedder.as_ref().and_then(|e| e.embed_query(&read));
+        self.ask_read(question, &read, qvec.as_deref())
     }
 
     /// As [`Guide::ask`], with a question vector computed by the caller (of
     /// [`Guide::corrected`]'s text).
     pub fn ask_with_vector(&self, question: &str, qvec: Option<&[f32]>) -> GuideAnswer {
+        self.ask_read(question, &self.corrected(question), qvec)
+    }
+
+    /// Answers `question`, retrieving with `read`, its text as [`Guide::corrected`] reads it.
+    fn ask_read(&self, question: &str, read: &str, qvec: Option<&[f32]>) -> GuideAnswer {
         let redacted = self.redactor.redact(question);
         let mut out = GuideAnswer {
             question: redacted.text.clone(),
@@ -857,7 +862,7 @@ impl Guide {
                 .map(|(typed, read_as)| ReadAs { typed, read_as })
                 .collect();
         }
-        let r = self.retrieve_with_vector(question, qvec);
+        let r = self.retrieve_read(read, qvec);
         out.candidates = r
             .ranked
             .iter()

@@ -303,6 +303,21 @@ fn romaji_questions_find_entries_written_in_kanji() {
             top3.iter().any(|id| expected.contains(&id.as_str())),
             "{q}: {top3:?}"
         );
+        // `retrieve` (used for fitting) reads the question as `ask` does.
+        let asked: Vec<(String, f32)> = on
+            .ask(q)
+            .candidates
+            .into_iter()
+            .map(|c| (c.id, c.score))
+            .collect();
+        let retrieved: Vec<(String, f32)> = on
+            .retrieve(q)
+            .ranked
+            .into_iter()
+            .take(10)
+            .map(|c| (c.0, c.1))
+            .collect();
+        assert_eq!(asked, retrieved, "{q}");
         let without = off.retrieve(q).ranked;
         assert!(
             !without
