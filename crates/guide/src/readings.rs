@@ -33,22 +33,63 @@ const MAX_WORDS_PER_READING: usize = 3;
 
 /// Readings of the knowledge base's kanji words, for expanding kana questions.
 pub struct Readings {
-    matcher: Option<AhoCorasick>,
-    /// Per pattern (reading), its kanji words.
-    words: Vec<Vec<String>>,
+    /// The sources' kanji words by their readings.
+    exact: ReadingTable,
+    /// The same without long vowels ([`crate::romaji::loose`]), for romaji questions.
+    loose: ReadingTable,
     /// Every kanji word of the sources (runs and their inner stretches).
     known: HashSet<String>,
     /// The sources' whole kanji runs (inner stretches may be no word at all: 病予).
     runs: HashSet<String>,
     /// Every two kanji the sources write side by side.
     pairs: HashSet<(char, char)>,
+}
+
+/// Kanji words by reading: found inside a text (leftmost-longest) or looked up whole.
+struct ReadingTable {
+    matcher: Option<AhoCorasick>,
+    /// Per pattern (reading), its kanji words.
+    words: Vec<Vec<String>>,
     /// Reading → its index in `words`.
-    by_reading: HashMap<String, usize>,
-    /// The readings without long vowels ([`crate::romaji::loose`]), for romaji questions.
-    loose_matcher: Option<AhoCorasick>,
-    loose_words: Vec<Vec<String>>,
-    /// Loose reading → its index in `loose_words`.
-    by_loose: HashMap<String, usize>,
+    index: HashMap<String, usize>,
+}
+
+impl ReadingTable {
+    fn new(mut entries: Vec<(String, Vec<String>)>) -> ReadingTable {
+        entries.sort();
+        let matcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(entries.iter().map(|(r, _)| r.as_str()))
+            .ok();
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (r, _))| (r.clone(), i))
+            .collect();
+        ReadingTable {
+            matcher,
+            words: entries.into_iter().map(|(_, w)| w).collect(),
+            index,
+        }
+    }
+
+    /// The words of every reading found in `text`.
+    fn found_in<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.matcher.iter().flat_map(move |m| {
+            m.find_iter(text).flat_map(move |hit| {
+                self.words[hit.pattern().as_usize()]
+                    .iter()
+                    .map(String::as_str)
+            })
+        })
+    }
+
+    /// The words that read exactly `reading`.
+    fn get(&self, reading: &str) -> &[String] {
+        self.index
+            .get(reading)
+            .map_or(&[][..], |&i| self.words[i].as_slice())
+    }
 }
 
 impl Readings {
@@ -73,7 +114,7 @@ impl Readings {
                 by_reading.entry(reading).or_default().push((n, word));
             }
         }
-        let mut readings: Vec<(String, Vec<String>)> = by_reading
+        let readings: Vec<(String, Vec<String>)> = by_reading
             .into_iter()
             .map(|(reading, mut words)| {
                 words.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -84,16 +125,6 @@ impl Readings {
                     .collect();
                 (reading, words)
             })
-            .collect();
-        readings.sort();
-        let matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(readings.iter().map(|(r, _)| r.as_str()))
-            .ok();
-        let by_reading = readings
-            .iter()
-            .enumerate()
-            .map(|(i, (r, _))| (r.clone(), i))
             .collect();
         let mut loose: HashMap<String, Vec<String>> = HashMap::new();
         for (reading, words) in &readings {
@@ -107,27 +138,12 @@ impl Readings {
                 }
             }
         }
-        let mut loose: Vec<(String, Vec<String>)> = loose.into_iter().collect();
-        loose.sort();
-        let by_loose = loose
-            .iter()
-            .enumerate()
-            .map(|(i, (r, _))| (r.clone(), i))
-            .collect();
-        let loose_matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(loose.iter().map(|(r, _)| r.as_str()))
-            .ok();
         Readings {
-            matcher,
-            words: readings.into_iter().map(|(_, w)| w).collect(),
+            exact: ReadingTable::new(readings),
+            loose: ReadingTable::new(loose.into_iter().collect()),
             known,
             runs,
             pairs,
-            by_reading,
-            loose_matcher,
-            loose_words: loose.into_iter().map(|(_, w)| w).collect(),
-            by_loose,
         }
     }
 
@@ -238,8 +254,8 @@ impl Readings {
     /// at least one of them in the same place, and a word (see [`Readings::correct`]).
     fn same_reading(&self, typed: &[char]) -> Option<String> {
         let text: String = typed.iter().collect();
-        let &at = self.by_reading.get(&reading_of(&text)?)?;
-        self.words[at]
+        self.exact
+            .get(&reading_of(&text)?)
             .iter()
             .find(|w| {
                 let w: Vec<char> = w.chars().collect();
@@ -259,15 +275,11 @@ impl Readings {
             return self.romaji_terms(question);
         };
         let mut out = format!("{question} {kana}");
-        if let Some(matcher) = &self.loose_matcher {
-            // Across the spaces: romaji splits words where kanji do not (ninshin todoke).
-            let loose = crate::romaji::loose(&kana.replace(' ', ""));
-            for m in matcher.find_iter(&loose) {
-                for w in &self.loose_words[m.pattern().as_usize()] {
-                    out.push(' ');
-                    out.push_str(w);
-                }
-            }
+        // Across the spaces: romaji splits words where kanji do not (ninshin todoke).
+        let loose = crate::romaji::loose(&kana.replace(' ', ""));
+        for w in self.loose.found_in(&loose) {
+            out.push(' ');
+            out.push_str(w);
         }
         Some(out)
     }
@@ -275,15 +287,12 @@ impl Readings {
     /// Romaji words of an English question that read as a word of the sources.
     fn romaji_terms(&self, question: &str) -> Option<String> {
         let mut out = question.to_string();
-        for word in crate::romaji::latin_words(question) {
-            let Some(kana) = crate::romaji::to_hiragana(&word).filter(|_| !is_english(&word))
-            else {
-                continue;
-            };
-            if let Some(&at) = self.by_loose.get(&crate::romaji::loose(&kana)) {
+        for kana in crate::romaji::term_kana(question) {
+            let words = self.loose.get(&crate::romaji::loose(&kana));
+            if !words.is_empty() {
                 out.push(' ');
                 out.push_str(&kana);
-                for w in &self.loose_words[at] {
+                for w in words {
                     out.push(' ');
                     out.push_str(w);
                 }
@@ -294,24 +303,16 @@ impl Readings {
 
     /// How many readings are known.
     pub fn len(&self) -> usize {
-        self.words.len()
+        self.exact.words.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.exact.words.is_empty()
     }
 
     /// The folded question with the kanji words of the readings in its kana appended.
     pub fn expand(&self, folded: &str) -> String {
-        let Some(matcher) = &self.matcher else {
-            return folded.to_string();
-        };
-        let words = matcher.find_iter(folded).flat_map(|m| {
-            self.words[m.pattern().as_usize()]
-                .iter()
-                .map(String::as_str)
-        });
-        append_words(folded, words)
+        append_words(folded, self.exact.found_in(folded))
     }
 }
 
@@ -327,10 +328,6 @@ fn reading_of(word: &str) -> Option<String> {
 /// slip such as 婚因 is read kanji by kanji: "kon in").
 fn is_dictionary_word(kanji: &str) -> bool {
     !kakasi::convert(kanji).romaji.trim().contains(' ')
-}
-
-fn is_english(word: &str) -> bool {
-    crate::romaji::ENGLISH.contains(&word)
 }
 
 fn kanji_pairs(run: &str) -> impl Iterator<Item = (char, char)> + '_ {

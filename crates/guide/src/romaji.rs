@@ -4,9 +4,10 @@
 //! into hiragana, which the kana readings ([`crate::readings`]) then take to the sources'
 //! kanji words, with long vowels that romaji so often leaves out (tohon for とうほん) allowed.
 //!
-//! A question counts as romaji only when most of its Latin words read as romaji, one of them is
-//! a Japanese particle or question word (no, wa, doko …), and none is a common English word:
-//! English questions go to the English glossary of the synonym table instead.
+//! A question counts as romaji when none of its Latin words is a common English word and all
+//! of them read as romaji, or most of them with a Japanese particle or question word among
+//! them (no, wa, doko …). English questions go to the synonym table's English glossary; only a
+//! romaji term quoted in one ([`term_kana`]) is read, when it is a word of the sources.
 
 /// Japanese words that mark a romaji question (particles, copulas, question words).
 const MARKERS: &[&str] = &[
@@ -16,7 +17,7 @@ const MARKERS: &[&str] = &[
 ];
 
 /// Common English words (which also read as romaji: "to", "no", "be", "me").
-pub(crate) const ENGLISH: &[&str] = &[
+const ENGLISH: &[&str] = &[
     "the", "is", "are", "was", "i", "my", "me", "you", "your", "can", "could", "do", "does", "how",
     "what", "where", "when", "which", "who", "why", "for", "of", "in", "on", "at", "a", "an",
     "and", "or", "please", "need", "want", "get", "have", "has", "with", "about", "it", "this",
@@ -39,8 +40,18 @@ pub fn question_kana(question: &str) -> Option<String> {
     romaji.then(|| kana.join(" "))
 }
 
+/// The hiragana of each Latin word of the question that is no common English word and reads
+/// as romaji (terms quoted in an English question: "… kakuninsho").
+pub fn term_kana(question: &str) -> Vec<String> {
+    latin_words(question)
+        .iter()
+        .filter(|w| !ENGLISH.contains(&w.as_str()))
+        .filter_map(|w| to_hiragana(w))
+        .collect()
+}
+
 /// The question's words in Latin letters, lower case (apostrophes and macrons kept).
-pub fn latin_words(question: &str) -> Vec<String> {
+fn latin_words(question: &str) -> Vec<String> {
     question
         .to_lowercase()
         .split(|c: char| {
