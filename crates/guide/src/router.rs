@@ -40,6 +40,8 @@ pub enum OutOfScopeTopic {
     Personal,
     Technical,
     Greeting,
+    /// Questions about the desk itself (人間？AI？): it says what it is.
+    AboutGuide,
 }
 
 impl OutOfScopeTopic {
@@ -62,6 +64,9 @@ impl OutOfScopeTopic {
             }
             Self::Medical => {
                 "体調や薬のことは医師・薬剤師にご相談ください。急病のときは119番、迷うときは救急相談（#7119）へ。"
+            }
+            Self::AboutGuide => {
+                "この案内は AI による自動案内です。区の公式の情報だけをもとにお答えし、お答えできないご質問は職員におつなぎします。"
             }
             Self::Legal => {
                 "個別の法律問題は弁護士や法テラス（0570-078374）、区の無料法律相談をご利用ください。"
@@ -423,6 +428,7 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "節税の方法",
             "脱税",
             "示談",
+            "財産分与",
             "lawsuit",
             "sue ",
         ],
@@ -465,6 +471,28 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
     ),
 ];
 
+/// Folded text only (see `fold`): "are you open on sunday?" is a question to the ward, not
+/// to the desk, so only "are you" + what the desk might be counts.
+const ABOUT_GUIDE: &[&str] = &[
+    "あなたは人間",
+    "あなたはai",
+    "あなたはロボット",
+    "あなたは誰",
+    "あなたはだれ",
+    "あなたの名前",
+    "人間ですか",
+    "ロボットですか",
+    "aiですか",
+    "are you human",
+    "are you a bot",
+    "are you a robot",
+    "are you an ai",
+    "are you ai",
+    "are you real",
+    "who are you",
+    "what is your name",
+];
+
 const GREETINGS: &[&str] = &[
     "こんにちは",
     "こんばんは",
@@ -503,6 +531,10 @@ const STATUS: &[&str] = &[
     "もう届",
     "届いてますか",
     "届いていますか",
+    "もうできて",
+    "できてる",
+    "できあがり",
+    "出来上が",
     "承認",
     "approved",
     "status",
@@ -605,6 +637,9 @@ pub fn route(question: &str, has_person_name: bool) -> Option<Route> {
             return Some(Route::OutOfScope(*topic));
         }
     }
+    if any(&q, ABOUT_GUIDE) {
+        return Some(Route::OutOfScope(OutOfScopeTopic::AboutGuide));
+    }
     // A bare greeting (nothing else of substance).
     let stripped: String = GREETINGS
         .iter()
@@ -650,6 +685,7 @@ mod tests {
             "うちの今年の住民税いくら？調べて",
             "先月申請した福祉タクシー券、もう発送された？",
             "区営住宅の抽選、私は当たりましたか？",
+            "先週出したマイナンバーカードの申請、もうできてる？",
             "母の介護保険料、滞納してないか確認して",
             "私の今年の国保料の金額を教えてください",
         ] {
@@ -662,6 +698,15 @@ mod tests {
             ("赤ちゃんの湿疹、病院行くべき？", OutOfScopeTopic::Medical),
             ("お知らせ文を書いてほしい", OutOfScopeTopic::Technical),
             ("了解です", OutOfScopeTopic::Greeting),
+            (
+                "離婚のとき財産分与ってどう分けるのが正しい？",
+                OutOfScopeTopic::Legal,
+            ),
+            ("あなたは人間？AI？", OutOfScopeTopic::AboutGuide),
+            (
+                "Are you a bot or a real person?",
+                OutOfScopeTopic::AboutGuide,
+            ),
         ] {
             assert_eq!(route(q, false), Some(Route::OutOfScope(topic)), "{q}");
         }
@@ -693,6 +738,10 @@ mod tests {
             "住民票はコンビニと窓口どっちが得？",
             "委任状の文面はどう書けばいい？",
             "戸籍を英語に訳してもらえる？",
+            "Are you open on Saturdays?",
+            "マイナンバーカードはいつできる？",
+            "住民票はすぐできる？",
+            "人間ドックの補助はありますか",
         ] {
             assert_eq!(route(q, false), None, "{q}");
         }
