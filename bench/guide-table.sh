@@ -8,8 +8,8 @@
 # `guide import demo/guide/faq.csv`; bare = that CSV cut to id,question,answer; any other
 # word is read as a path to a FAQ CSV of its own (e.g. demo/guide/city2/faq.csv).
 # For a FAQ-only base each answerable line keeps the expected ids the base holds and is
-# dropped when none is left; every decline line stays. Needs target/release/madoguchi (build with --features e5 for
-# the dense presets) and python3.
+# dropped when none is left; every decline line stays. Needs target/release/madoguchi (built
+# with --features e5 for the dense presets) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 presets="default"
@@ -28,7 +28,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 
-# filter SET CSV OUT: the set's lines whose expected ids all are in CSV, and the declines.
+# filter SET CSV OUT: the set with its expected ids cut to those of CSV (see above).
 filter() {
   python3 - "$1" "$2" "$3" <<'PY'
 import csv, json, sys

@@ -469,28 +469,30 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "translate",
         ],
     ),
-];
-
-/// Folded text only (see `fold`): "are you open on sunday?" is a question to the ward, not
-/// to the desk, so only "are you" + what the desk might be counts.
-const ABOUT_GUIDE: &[&str] = &[
-    "あなたは人間",
-    "あなたはai",
-    "あなたはロボット",
-    "あなたは誰",
-    "あなたはだれ",
-    "あなたの名前",
-    "人間ですか",
-    "ロボットですか",
-    "aiですか",
-    "are you human",
-    "are you a bot",
-    "are you a robot",
-    "are you an ai",
-    "are you ai",
-    "are you real",
-    "who are you",
-    "what is your name",
+    (
+        // "are you open on sunday?" is a question to the ward, not to the desk: only "are
+        // you" with what the desk might be counts.
+        OutOfScopeTopic::AboutGuide,
+        &[
+            "あなたは人間",
+            "あなたはai",
+            "あなたはロボット",
+            "あなたは誰",
+            "あなたはだれ",
+            "あなたの名前",
+            "人間ですか",
+            "ロボットですか",
+            "aiですか",
+            "are you human",
+            "are you a bot",
+            "are you a robot",
+            "are you an ai",
+            "are you ai",
+            "are you real",
+            "who are you",
+            "what is your name",
+        ],
+    ),
 ];
 
 const GREETINGS: &[&str] = &[
@@ -636,9 +638,6 @@ pub fn route(question: &str, has_person_name: bool) -> Option<Route> {
         if any(&q, words) {
             return Some(Route::OutOfScope(*topic));
         }
-    }
-    if any(&q, ABOUT_GUIDE) {
-        return Some(Route::OutOfScope(OutOfScopeTopic::AboutGuide));
     }
     // A bare greeting (nothing else of substance).
     let stripped: String = GREETINGS

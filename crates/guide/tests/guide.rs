@@ -7,10 +7,15 @@ use madoguchi_guide::eval::{parse_gold, run, split_halves};
 use madoguchi_guide::load::load_demo;
 use madoguchi_guide::{Guide, GuideConfig, Reason};
 
+/// The repository's root, where demo/ lives.
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 fn guide() -> &'static Guide {
     static G: OnceLock<Guide> = OnceLock::new();
     G.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let root = repo_root();
         let l = load_demo(&root).expect("demo data");
         Guide::build(l.kb, &GuideConfig::default(), &l.departments).expect("build")
     })
@@ -121,7 +126,7 @@ fn assert_floor(file: &str, held_out_only: bool, floor: Floor) {
 }
 
 fn assert_floor_of(guide: &Guide, file: &str, held_out_only: bool, floor: Floor) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = repo_root();
     let mut gold = parse_gold(&std::fs::read_to_string(root.join(file)).expect(file)).expect(file);
     if held_out_only {
         gold = split_halves(&gold).1;
@@ -198,7 +203,7 @@ fn second_fresh_set_floor() {
 /// "Another municipality's FAQ").
 #[test]
 fn other_municipality_floor() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = repo_root();
     let csv = std::fs::read(root.join("demo/guide/city2/faq.csv")).expect("city2 FAQ");
     let entries = madoguchi_guide::parse_faq_csv(&csv).expect("city2 FAQ parses");
     let mut kb = madoguchi_guide::KnowledgeBase::new();
@@ -221,7 +226,7 @@ fn other_municipality_floor() {
 
 /// The demo's FAQ entries alone, as a municipality that imports only its FAQ has them.
 fn demo_faq() -> madoguchi_guide::KnowledgeBase {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = repo_root();
     let mut kb = load_demo(&root).expect("demo data").kb;
     kb.sources
         .retain(|s| s.kind == madoguchi_guide::SourceKind::Faq);
@@ -469,7 +474,7 @@ fn candidate_features_describe_the_first_ten() {
 #[cfg(not(feature = "lindera"))]
 #[test]
 fn the_morphological_signal_needs_its_feature() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = repo_root();
     let l = load_demo(&root).expect("demo data");
     let config = GuideConfig {
         morph: Some(madoguchi_guide::morph::MorphConfig::default()),
@@ -489,7 +494,7 @@ fn morphological_signal_with_the_debian_dictionary() {
         eprintln!("skipped: {} has no mecab-ipadic", m.dictionary.display());
         return;
     }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = repo_root();
     let l = load_demo(&root).expect("demo data");
     let config = GuideConfig {
         morph: Some(m),
