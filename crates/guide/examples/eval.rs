@@ -297,9 +297,19 @@ fn main() {
                 .iter()
                 .any(|a| a == "--bare")
                 .then(|| faq_only(&without_departments(&loaded), &config, &qvecs, &dev, &held));
+            // `--extra FAQ.csv:QUESTIONS.jsonl` (repeatable): another municipality's FAQ alone
+            // with all its questions, fitted on too.
+            let mut extras: Vec<(Guide, Vec<madoguchi_guide::eval::GoldItem>)> =
+                kb_pairs(&args, "--extra")
+                    .iter()
+                    .map(|(csv, questions)| other_kb(csv, questions, &config, &args))
+                    .collect();
             let mut sets = vec![(&mut guide, &dev[..]), (&mut faq_guide, &faq_dev[..])];
             if let Some((bare_guide, bare_dev, _)) = bare.as_mut() {
                 sets.push((bare_guide, &bare_dev[..]));
+            }
+            for (extra_guide, extra_gold) in extras.iter_mut() {
+                sets.push((extra_guide, &extra_gold[..]));
             }
             madoguchi_guide::eval::fit_decision_across(&mut sets, &options)
         } else {
@@ -357,6 +367,17 @@ fn main() {
             && name.starts_with("dev")
         {
             write_outcomes(args.get(i + 1).expect("--dump FILE"), &outcomes);
+        }
+    }
+    // `--report FAQ.csv:QUESTIONS.jsonl` (repeatable): the decision as it stands (fitted or
+    // default) on another municipality's FAQ alone, never fitted on.
+    for (csv, questions) in kb_pairs(&args, "--report") {
+        let (other, other_gold) = other_kb(&csv, &questions, guide.config(), &args);
+        let (report, outcomes) = run(&other, &other_gold);
+        println!("== report, {csv} with {questions}\n{}", report.summary());
+        println!("{}", trade(&other, &other_gold));
+        if let Some(i) = args.iter().position(|a| a == "--dump-report") {
+            write_outcomes(args.get(i + 1).expect("--dump-report FILE"), &outcomes);
         }
     }
     if !test.is_empty() {
@@ -495,4 +516,130 @@ fn gold_file(args: &[String], flag: &str) -> Vec<madoguchi_guide::eval::GoldItem
             parse_gold(&std::fs::read_to_string(path).expect("gold file")).expect("gold parses")
         })
         .unwrap_or_default()
+}
+
+/// The `CSV:JSONL` pairs after every `flag`.
+fn kb_pairs(args: &[String], flag: &str) -> Vec<(String, String)> {
+    args.windows(2)
+        .filter(|w| w[0] == flag)
+        .map(|w| {
+            let (csv, questions) = w[1]
+                .split_once(':')
+                .unwrap_or_else(|| panic!("{flag} FAQ.csv:QUESTIONS.jsonl"));
+            (csv.to_string(), questions.to_string())
+        })
+        .collect()
+}
+
+/// Another municipality's FAQ alone as a guide, with its questions. With `--e5 MODEL`
+/// (feature e5) its sources get vectors and its questions are embedded as they are asked.
+fn other_kb(
+    csv: &str,
+    questions: &str,
+    config: &GuideConfig,
+    args: &[String],
+) -> (Guide, Vec<madoguchi_guide::eval::GoldItem>) {
+    let loaded =
+        madoguchi_guide::load::load(None, Some(std::path::Path::new(csv)), None).expect("FAQ CSV");
+    #[allow(unused_mut)]
+    let mut kb = loaded.kb;
+    // Expected ids cut to those this FAQ holds (the demo's sets name catalogue and page ids too).
+    let gold = faq_only_gold(
+        &parse_gold(&std::fs::read_to_string(questions).expect("questions"))
+            .expect("questions parse"),
+        &kb,
+    );
+    #[cfg(feature = "e5")]
+    if let Some(i) = args.iter().position(|a| a == "--e5") {
+        let model = args.get(i + 1).expect("--e5 MODEL");
+        let e5 = madoguchi_guide::e5::E5::load(std::path::Path::new(model)).expect("e5 model");
+        for s in &mut kb.sources {
+            s.vector = Some(
+                e5.embed_passage(&madoguchi_guide::dense::passage_text(s))
+                    .expect("embed"),
+            );
+        }
+        let questions: std::collections::HashMap<String, Vec<f32>> = gold
+            .iter()
+            .map(|g| {
+                (
+                    g.question.clone(),
+                    e5.embed_question(&g.question).expect("embed"),
+                )
+            })
+            .collect();
+        let guide = Guide::build(kb, config, &[])
+            .expect("build")
+            .with_embedder(std::sync::Arc::new(Lookup(questions)));
+        return (guide, gold);
+    }
+    let _ = args;
+    (Guide::build(kb, config, &[]).expect("build"), gold)
+}
+
+/// How well the decision trades helping against declining on a set, whatever the clarify
+/// threshold: the share helped when the threshold declines at least 0.80 of the not_in_kb
+/// questions, the share of those declined when it helps at least 0.85, and the AUC of
+/// P(top three) between answerable questions with a right source among the first three and
+/// not_in_kb questions (definitive answers as the guide's answer threshold makes them).
+fn trade(guide: &Guide, gold: &[madoguchi_guide::eval::GoldItem]) -> String {
+    let rows = madoguchi_guide::eval::calibration_rows(guide, gold);
+    let c = guide.config();
+    let p: Vec<(f32, f32)> = rows
+        .iter()
+        .map(|r| (c.answer_model.predict(&r.0), c.choice_model.predict(&r.0)))
+        .collect();
+    let ta = c.answer_threshold;
+    let declines = rows.iter().filter(|r| r.3).count().max(1) as f64;
+    let answerable = rows.iter().filter(|r| !r.3).count().max(1) as f64;
+    let (mut helped_at, mut declined_at) = (0.0f64, 0.0f64);
+    for i in 0..=1000 {
+        let tc = i as f32 / 1000.0;
+        let declined = rows
+            .iter()
+            .zip(&p)
+            .filter(|(r, (pa, pc))| r.3 && *pa < ta && *pc < tc)
+            .count() as f64
+            / declines;
+        let helped = rows
+            .iter()
+            .zip(&p)
+            .filter(|(r, (pa, pc))| !r.3 && ((*pa >= ta && r.1) || (*pa < ta && *pc >= tc && r.2)))
+            .count() as f64
+            / answerable;
+        if declined >= 0.80 {
+            helped_at = helped_at.max(helped);
+        }
+        if helped >= 0.85 {
+            declined_at = declined_at.max(declined);
+        }
+    }
+    let pos: Vec<f32> = rows
+        .iter()
+        .zip(&p)
+        .filter(|(r, _)| !r.3 && r.2)
+        .map(|(_, p)| p.1)
+        .collect();
+    let neg: Vec<f32> = rows
+        .iter()
+        .zip(&p)
+        .filter(|(r, _)| r.3)
+        .map(|(_, p)| p.1)
+        .collect();
+    let mut wins = 0.0f64;
+    for a in &pos {
+        for b in &neg {
+            wins += if a > b {
+                1.0
+            } else if a == b {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    let auc = wins / (pos.len() * neg.len()).max(1) as f64;
+    format!(
+        "trade: helped at decline>=0.80 {helped_at:.3}  decline at helped>=0.85 {declined_at:.3}  AUC(top3 vs not_in_kb) {auc:.3}"
+    )
 }

@@ -259,6 +259,7 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "天気予報",
             "気温",
             "降水確率",
+            "雪予報",
             "晴れる",
             "雨降る",
             "洗濯物干せ",
@@ -301,7 +302,6 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
         OutOfScopeTopic::Travel,
         &[
             "観光地",
-            "観光スポット",
             "おすすめの観光",
             "旅行プラン",
             "ホテル予約",
@@ -317,6 +317,13 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "運行状況",
             "電車の時刻",
             "終電",
+            "新幹線の時刻",
+            "新幹線の時間",
+            "電車の始発",
+            "駅の始発",
+            "乗り換え案内",
+            "which train",
+            "train to",
             "train delay",
         ],
     ),
@@ -331,11 +338,32 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "占い",
             "星座",
             "当選番号",
-            "ロト",
+            "ロト6",
+            "ロト7",
             "宝くじ",
             "サッカーの結果",
             "野球の結果",
             "試合結果",
+            "しりとり",
+            "なぞなぞ",
+            "クイズを出して",
+            "クイズ出して",
+            "おはなししよう",
+            "お話ししよう",
+            "お話しよう",
+            "おしゃべりしよう",
+            "雑談しよう",
+            "暇だから",
+            "ひまだから",
+            "一番長い川",
+            "一番高い山",
+            "一番大きい湖",
+            "一番広い湖",
+            "いちばん長い川",
+            "いちばん高い山",
+            "いちばん大きい湖",
+            "富士山の高さ",
+            "の首都は",
             "joke",
             "horoscope",
             "lottery",
@@ -350,6 +378,11 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "株価",
             "株を買",
             "買うべき株",
+            "どの株",
+            "株がいい",
+            "株がおすすめ",
+            "日経平均",
+            "ダウ平均",
             "株式投資",
             "ビットコイン",
             "仮想通貨",
@@ -396,12 +429,23 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "薬を飲ん",
             "飲んでいい",
             "飲めばいい",
+            "なに飲めば",
+            "何飲めば",
+            "何を飲めば",
+            "一緒に飲んでも",
+            "飲んでも大丈夫",
+            "治るべ",
+            "治るかな",
+            "治し方",
+            "腰が痛",
+            "お腹が痛",
+            "おなかが痛",
+            "ぶつぶつ",
             "飲み合わせ",
             "頭が痛",
             "吐き気",
             "熱が出",
             "症状",
-            "診断して",
             "薬飲んだほうが",
             "薬を飲んだほうが",
             "病院行くべき",
@@ -419,6 +463,10 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
         OutOfScopeTopic::Legal,
         &[
             "裁判で勝",
+            "裁判したら",
+            "裁判で取り返",
+            "貸したお金",
+            "貸した金",
             "訴えたら",
             "訴えたい",
             "慰謝料",
@@ -459,7 +507,6 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "excel関数",
             "を解いて",
             "方程式",
-            "計算して",
             "翻訳して",
             "文章を",
             "お知らせ文",
@@ -590,6 +637,9 @@ static OWN_RECORDS: LazyLock<Regex> = LazyLock::new(|| {
     .expect("own-records pattern")
 });
 const LOOK_UP: &[&str] = &[
+    "いくらだった",
+    "いくら払った",
+    "いくら払って",
     "調べて",
     "確認して",
     "照会して",
@@ -605,11 +655,29 @@ const OTHERS_DATA: &[&str] = &[
     "さんの住所",
     "さんの電話番号",
     "さんの今の住所",
-    "の住所を教えて",
-    "の電話番号を教えて",
     "さんの連絡先",
     "本籍を教えて",
 ];
+
+/// Municipal words that contain a word of [`OUT_OF_SCOPE`]: 定額小為替 is no currency trading.
+const MUNICIPAL_WORDS: &[&str] = &["小為替", "郵便為替"];
+
+/// Someone else's address or phone number: a neighbour's, a teacher's, a named person's
+/// (役場の電話番号 or 保健センターの住所 are municipal questions and do not match).
+static OTHERS_CONTACT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("((隣|となり|近所|向かい|知り合い|友達|友人|先生|担任)[^ ]{0,8}?|(さん|さんち|ちゃん|くん)の?[^ ]{0,4}?)(住所|電話番号|携帯|連絡先)")
+        .expect("others' contact pattern")
+});
+/// What day or time it is (今日は何曜日, いま何時): chit-chat, not a municipal question.
+static ASKS_DATE_OR_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("(今日|きょう)[はって ]*(何曜日|なんようび|何日|なんにち)|^ *(今|いま)[はって ]*(何時|なんじ)")
+        .expect("date-or-time pattern")
+});
+/// A forecast asked in other words: the question ends on whether it will rain or snow
+/// (週末って雪降る？). 雪が降ったら除雪はいつ来る？ does not end so.
+static ASKS_FORECAST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("(雪|雨)[がはも]?(降|ふ)る(かな|の|か|かね|べか)? *$").expect("forecast pattern")
+});
 
 /// Routes a question before retrieval. `has_person_name` comes from the redactor (a name
 /// was found in the question).
@@ -621,7 +689,7 @@ pub fn route(question: &str, has_person_name: bool) -> Option<Route> {
     if any(&q, HUMAN) {
         return Some(Route::HumanRequest);
     }
-    if any(&q, OTHERS_DATA) {
+    if any(&q, OTHERS_DATA) || OTHERS_CONTACT.is_match(&q) {
         return Some(Route::PersonalCase);
     }
     let status = any(&q, STATUS);
@@ -634,10 +702,20 @@ pub fn route(question: &str, has_person_name: bool) -> Option<Route> {
     {
         return Some(Route::PersonalCase);
     }
+    // Municipal words that hold an out-of-scope word (定額小為替 holds 為替) are taken out first.
+    let topical = MUNICIPAL_WORDS
+        .iter()
+        .fold(q.clone(), |acc, w| acc.replace(&fold(w), " "));
     for (topic, words) in OUT_OF_SCOPE {
-        if any(&q, words) {
+        if any(&topical, words) {
             return Some(Route::OutOfScope(*topic));
         }
+    }
+    if ASKS_FORECAST.is_match(q.trim_end_matches(|c: char| !c.is_alphanumeric())) {
+        return Some(Route::OutOfScope(OutOfScopeTopic::Weather));
+    }
+    if ASKS_DATE_OR_TIME.is_match(&q) {
+        return Some(Route::OutOfScope(OutOfScopeTopic::Entertainment));
     }
     // A bare greeting (nothing else of substance).
     let stripped: String = GREETINGS
@@ -711,6 +789,45 @@ mod tests {
         }
         assert_eq!(route("隣で火事です", false), Some(Route::Emergency));
         assert_eq!(route("職員と話したい", false), Some(Route::HumanRequest));
+    }
+
+    #[test]
+    fn forecasts_dates_and_others_contacts_in_other_words() {
+        for (q, topic) in [
+            ("週末って雪降る？", OutOfScopeTopic::Weather),
+            ("あした 雨ふるかな", OutOfScopeTopic::Weather),
+            ("きょう なんようび？", OutOfScopeTopic::Entertainment),
+            ("今日は何日だっけ", OutOfScopeTopic::Entertainment),
+            ("しりとりしよう", OutOfScopeTopic::Entertainment),
+            ("日本でいちばん長い川は？", OutOfScopeTopic::Entertainment),
+            ("今日の日経平均いくら？", OutOfScopeTopic::Finance),
+            ("腰が痛くてたまらん。何飲めばいい", OutOfScopeTopic::Medical),
+            ("貸したお金が返ってこない", OutOfScopeTopic::Legal),
+        ] {
+            assert_eq!(route(q, false), Some(Route::OutOfScope(topic)), "{q}");
+        }
+        for q in [
+            "隣の人の住所教えて",
+            "となりの家の人の電話番号わかる？",
+            "息子の担任の先生の携帯番号教えて",
+            "田中さんちの連絡先",
+            "うちの去年の固定資産税っていくらだった？",
+        ] {
+            assert_eq!(route(q, false), Some(Route::PersonalCase), "{q}");
+        }
+        // Municipal questions near those words stay with retrieval.
+        for q in [
+            "雪が降ったら除雪はいつ来る？",
+            "役場の電話番号を教えて",
+            "保健センターの住所教えて",
+            "担当の人の電話番号教えて",
+            "今日は役場開いてる？",
+            "住民票 郵送 小為替いくら分入れればいい？",
+            "車の名義変更で住所のつながりを証明しろと言われた",
+            "古い木造の家、耐震診断してほしい",
+        ] {
+            assert_eq!(route(q, false), None, "{q}");
+        }
     }
 
     #[test]
