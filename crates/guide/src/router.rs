@@ -260,6 +260,9 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "気温",
             "降水確率",
             "雪予報",
+            "波の高さ",
+            "波は高い",
+            "波高い",
             "晴れる",
             "雨降る",
             "洗濯物干せ",
@@ -304,9 +307,13 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "観光地",
             "おすすめの観光",
             "旅行プラン",
+            "おすすめの宿",
+            "旅行行くなら",
+            "旅行に行くなら",
             "ホテル予約",
             "sightseeing",
-            "tourist",
+            "tourist spot",
+            "tourist attraction",
         ],
     ),
     (
@@ -322,6 +329,10 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "電車の始発",
             "駅の始発",
             "乗り換え案内",
+            "次の電車",
+            "電車は何時",
+            "安い飛行機",
+            "航空券",
             "which train",
             "train to",
             "train delay",
@@ -345,6 +356,7 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "野球の結果",
             "試合結果",
             "しりとり",
+            "おすすめの映画",
             "なぞなぞ",
             "クイズを出して",
             "クイズ出して",
@@ -433,7 +445,6 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "何飲めば",
             "何を飲めば",
             "一緒に飲んでも",
-            "飲んでも大丈夫",
             "治るべ",
             "治るかな",
             "治し方",
@@ -441,10 +452,13 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "お腹が痛",
             "おなかが痛",
             "ぶつぶつ",
+            "ロキソニン",
+            "バファリン",
+            "風邪薬",
+            "頭痛薬",
             "飲み合わせ",
             "頭が痛",
             "吐き気",
-            "熱が出",
             "症状",
             "薬飲んだほうが",
             "薬を飲んだほうが",
@@ -464,6 +478,9 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
         &[
             "裁判で勝",
             "裁判したら",
+            "裁判したほう",
+            "裁判すべき",
+            "訴えるべき",
             "裁判で取り返",
             "貸したお金",
             "貸した金",
@@ -583,10 +600,15 @@ const STATUS: &[&str] = &[
     "もうできて",
     "できてる",
     "できあがり",
+    "振り込まれ",
+    "振込まれ",
+    "入金され",
     "出来上が",
     "承認",
     "approved",
-    "status",
+    // "visa status" / "residence status" name a procedure; "status of my …" asks about a case.
+    "status of my",
+    "the status of",
     "my case",
 ];
 /// Words that point to one person's record.
@@ -662,10 +684,11 @@ const OTHERS_DATA: &[&str] = &[
 /// Municipal words that contain a word of [`OUT_OF_SCOPE`]: 定額小為替 is no currency trading.
 const MUNICIPAL_WORDS: &[&str] = &["小為替", "郵便為替"];
 
-/// Someone else's address or phone number: a neighbour's, a teacher's, a named person's
-/// (役場の電話番号 or 保健センターの住所 are municipal questions and do not match).
+/// Someone else's address or phone number: a neighbour's, a teacher's, a former partner's, a
+/// named person's (役場の電話番号, 保健センターの住所 and 元夫に住所を知られたくない — DV support —
+/// are municipal questions and do not match).
 static OTHERS_CONTACT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new("((隣|となり|近所|向かい|知り合い|友達|友人|先生|担任)[^ ]{0,8}?|(さん|さんち|ちゃん|くん)の?[^ ]{0,4}?)(住所|電話番号|携帯|連絡先)")
+    Regex::new("((隣|となり|近所|向かい|知り合い|友達|友人|先生|担任)[^ ]{0,8}?|(元彼|元かの|元夫|元妻|元恋人)の[^ ]{0,6}?|(さん|さんち|ちゃん|くん)の?[^ ]{0,4}?)(住所|電話番号|携帯|連絡先)")
         .expect("others' contact pattern")
 });
 /// What day or time it is (今日は何曜日, いま何時): chit-chat, not a municipal question.
@@ -698,7 +721,7 @@ pub fn route(question: &str, has_person_name: bool) -> Option<Route> {
         || (has_person_name && status)
         || REFERENCE_NUMBER.is_match(&q)
         || OWN_RESULT.is_match(&q)
-        || (OWN_RECORDS.is_match(&q) && any(&q, LOOK_UP))
+        || (OWN_RECORDS.is_match(&q) && (status || any(&q, LOOK_UP)))
     {
         return Some(Route::PersonalCase);
     }
@@ -803,6 +826,11 @@ mod tests {
             ("今日の日経平均いくら？", OutOfScopeTopic::Finance),
             ("腰が痛くてたまらん。何飲めばいい", OutOfScopeTopic::Medical),
             ("貸したお金が返ってこない", OutOfScopeTopic::Legal),
+            ("明日の朝、海の波は高い？", OutOfScopeTopic::Weather),
+            (
+                "ロキソニンとバファリンどっちがいい？",
+                OutOfScopeTopic::Medical,
+            ),
         ] {
             assert_eq!(route(q, false), Some(Route::OutOfScope(topic)), "{q}");
         }
@@ -811,6 +839,8 @@ mod tests {
             "となりの家の人の電話番号わかる？",
             "息子の担任の先生の携帯番号教えて",
             "田中さんちの連絡先",
+            "元彼の今の住所を調べてほしい",
+            "うちの児童手当、今月ちゃんと振り込まれてる？",
             "うちの去年の固定資産税っていくらだった？",
         ] {
             assert_eq!(route(q, false), Some(Route::PersonalCase), "{q}");
@@ -825,6 +855,11 @@ mod tests {
             "住民票 郵送 小為替いくら分入れればいい？",
             "車の名義変更で住所のつながりを証明しろと言われた",
             "古い木造の家、耐震診断してほしい",
+            "日曜日に熱が出た。開いてる病院は？",
+            "井戸水を飲んでも大丈夫か水質検査してほしい",
+            "Is there a tourist information center near the station?",
+            "元夫に今の住所がばれないようにしたい",
+            "I changed my visa status from student to work. Do I need to report it?",
         ] {
             assert_eq!(route(q, false), None, "{q}");
         }
