@@ -698,8 +698,10 @@ impl Guide {
         ranked
             .iter()
             .take(10)
-            .enumerate()
-            .map(|(rank, (id, score, i))| {
+            .map(|(id, score, i)| {
+                // Sources whose scores are within 1 % of each other share a rank: which of them
+                // the index lists first says nothing about which answers the question.
+                let rank = ranked.iter().take_while(|r| r.1 > score * 1.01).count();
                 let (mut cov, mut tcov, mut recall) = self.match_stats(qtok, &w, *i);
                 if !plain.is_empty() && plain.len() < qtok.len() {
                     let (c, t, r) = self.match_stats(plain, &w_plain, *i);
