@@ -48,7 +48,7 @@ with open(set_path, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as 
 PY
 }
 
-echo "| preset | KB | set | R@10 | nDCG@10 | precision / coverage | helped | decline not_in_kb / OOS | answers to not_in_kb | p50 / p95 ms |"
+echo "| preset | KB | set | R@10 | nDCG@10 | precision (all answers) / coverage | helped | decline not_in_kb / OOS | answers to not_in_kb | p50 / p95 ms |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for preset in $presets; do
   config=()
@@ -86,7 +86,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 p, kb, s = sys.argv[2:]
 print(f"| {p} | {kb} | {s} | {r['recall_at_10']:.3f} | {r['ndcg_at_10']:.3f} | "
-      f"{r['answered_precision']:.3f} / {r['coverage']:.3f} | {r['helped']:.3f} | "
+      f"{r['answered_precision']:.3f} ({r['answered_precision_all']:.3f}) / {r['coverage']:.3f} | {r['helped']:.3f} | "
       f"{r['abstain_not_in_kb']:.3f} / {r['abstain_out_of_scope']:.3f} | "
       f"{r['wrong_answers_to_declines']} | {r['latency_ms_p50']:.1f} / {r['latency_ms_p95']:.1f} |")
 PY

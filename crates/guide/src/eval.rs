@@ -96,6 +96,9 @@ pub struct EvalReport {
     pub departments_judged: usize,
     /// Definitive answers whose first citation is expected / definitive answers (answerable).
     pub answered_precision: f64,
+    /// The same over every definitive answer, those given to questions to decline counting as
+    /// wrong: how often a definitive answer is right, whatever was asked.
+    pub answered_precision_all: f64,
     /// Answerable questions given a definitive answer.
     pub coverage: f64,
     /// Answerable questions answered correctly, or with a right source among the choices.
@@ -248,6 +251,11 @@ pub fn report(outcomes: &[ItemOutcome]) -> EvalReport {
     } else {
         1.0
     };
+    r.answered_precision_all = if answered + r.wrong_answers_to_declines > 0 {
+        answered_ok as f64 / (answered + r.wrong_answers_to_declines) as f64
+    } else {
+        1.0
+    };
     r.coverage = answered as f64 / n;
     r.abstain_not_in_kb = nik_declined as f64 / r.not_in_kb.max(1) as f64;
     r.abstain_out_of_scope = oos_declined as f64 / r.out_of_scope.max(1) as f64;
@@ -266,7 +274,7 @@ impl EvalReport {
             "items {} (answerable {}, not_in_kb {}, out_of_scope {})\n\
              Recall@1 {:.3}  @5 {:.3}  @10 {:.3}   Hit@1 {:.3}  @5 {:.3}  @10 {:.3}\n\
              nDCG@10 {:.3}  MRR {:.3}  department {}\n\
-             answered precision {:.3}  coverage {:.3}  helped {:.3}  clarified {:.3}\n\
+             answered precision {:.3} (all answers {:.3})  coverage {:.3}  helped {:.3}  clarified {:.3}\n\
              decline not_in_kb {:.3}  out_of_scope {:.3}  (answers to declines: {})\n\
              latency ms p50 {:.2}  p95 {:.2}  p99 {:.2}",
             self.items,
@@ -287,6 +295,7 @@ impl EvalReport {
                 "n/a (no gold departments)".to_string()
             },
             self.answered_precision,
+            self.answered_precision_all,
             self.coverage,
             self.helped,
             self.clarified,
