@@ -156,14 +156,16 @@ mod tests {
     fn shipped_guide_presets_load() {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../demo/guide");
         let default = madoguchi_guide::GuideConfig::default();
-        let mut thresholds = Vec::new();
+        let mut models = Vec::new();
         for name in ["dense.toml", "dense-cautious.toml"] {
             let c = Config::load(Some(&dir.join(name))).expect(name);
             assert!(c.guide.e5_model.is_some(), "{name}: e5_model");
             let e = &c.guide.engine;
             assert_ne!(e.answer_model, default.answer_model, "{name}");
-            thresholds.push((e.answer_threshold, e.clarify_threshold));
+            models.push(e.answer_model.clone());
         }
-        assert_ne!(thresholds[0], thresholds[1]);
+        // Fitted on different data (five municipalities; the demo alone with stricter goals),
+        // though since 2026-12-07 both landed on the thresholds 0.95 / 0.625.
+        assert_ne!(models[0], models[1]);
     }
 }
