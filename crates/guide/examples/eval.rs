@@ -589,24 +589,10 @@ fn trade(guide: &Guide, gold: &[madoguchi_guide::eval::GoldItem]) -> String {
         .iter()
         .map(|r| (c.answer_model.predict(&r.0), c.choice_model.predict(&r.0)))
         .collect();
-    let ta = c.answer_threshold;
-    let declines = rows.iter().filter(|r| r.3).count().max(1) as f64;
-    let answerable = rows.iter().filter(|r| !r.3).count().max(1) as f64;
     let (mut helped_at, mut declined_at) = (0.0f64, 0.0f64);
     for i in 0..=1000 {
         let tc = i as f32 / 1000.0;
-        let declined = rows
-            .iter()
-            .zip(&p)
-            .filter(|(r, (pa, pc))| r.3 && *pa < ta && *pc < tc)
-            .count() as f64
-            / declines;
-        let helped = rows
-            .iter()
-            .zip(&p)
-            .filter(|(r, (pa, pc))| !r.3 && ((*pa >= ta && r.1) || (*pa < ta && *pc >= tc && r.2)))
-            .count() as f64
-            / answerable;
+        let (declined, helped) = madoguchi_guide::eval::trade_at(&rows, &p, c.answer_threshold, tc);
         if declined >= 0.80 {
             helped_at = helped_at.max(helped);
         }

@@ -593,6 +593,28 @@ pub fn choose_thresholds(
     choose_thresholds_from(rows, &p, goals)
 }
 
+/// What thresholds `ta` (answer) and `tc` (clarify) do on rows with the given (P(first),
+/// P(top three)): the share of questions to decline that get neither an answer nor choices,
+/// and the share of answerable ones helped (answered rightly, or a right source among the
+/// choices).
+pub fn trade_at(rows: &[Row], p: &[(f32, f32)], ta: f32, tc: f32) -> (f64, f64) {
+    let declines = rows.iter().filter(|r| r.3).count().max(1) as f64;
+    let answerable = rows.iter().filter(|r| !r.3).count().max(1) as f64;
+    let declined = rows
+        .iter()
+        .zip(p)
+        .filter(|(r, (pa, pc))| r.3 && *pa < ta && *pc < tc)
+        .count() as f64
+        / declines;
+    let helped = rows
+        .iter()
+        .zip(p)
+        .filter(|(r, (pa, pc))| !r.3 && ((*pa >= ta && r.1) || (*pa < ta && *pc >= tc && r.2)))
+        .count() as f64
+        / answerable;
+    (declined, helped)
+}
+
 /// As [`choose_thresholds`], from given (P(first), P(top three)) per row.
 fn choose_thresholds_from(rows: &[Row], p: &[(f32, f32)], goals: &Goals) -> (f32, f32) {
     let grid: Vec<f32> = (1..40).map(|i| i as f32 * 0.025).collect();
@@ -615,22 +637,9 @@ fn choose_thresholds_from(rows: &[Row], p: &[(f32, f32)], goals: &Goals) -> (f32
             break;
         }
     }
-    let declines = rows.iter().filter(|r| r.3).count().max(1) as f64;
-    let answerable = rows.iter().filter(|r| !r.3).count().max(1) as f64;
     let mut best = (0.5, f64::INFINITY);
     for &tc in &grid {
-        let declined = rows
-            .iter()
-            .zip(p)
-            .filter(|(r, (pa, pc))| r.3 && *pa < ta && *pc < tc)
-            .count() as f64
-            / declines;
-        let helped = rows
-            .iter()
-            .zip(p)
-            .filter(|(r, (pa, pc))| !r.3 && ((*pa >= ta && r.1) || (*pa < ta && *pc >= tc && r.2)))
-            .count() as f64
-            / answerable;
+        let (declined, helped) = trade_at(rows, p, ta, tc);
         let shortfall = goals.trade_shortfall(declined, helped);
         if shortfall < best.1 {
             best = (tc, shortfall);
