@@ -541,40 +541,59 @@ fn other_kb(
 ) -> (Guide, Vec<madoguchi_guide::eval::GoldItem>) {
     let loaded =
         madoguchi_guide::load::load(None, Some(std::path::Path::new(csv)), None).expect("FAQ CSV");
-    #[allow(unused_mut)]
-    let mut kb = loaded.kb;
     // Expected ids cut to those this FAQ holds (the demo's sets name catalogue and page ids too).
     let gold = faq_only_gold(
         &parse_gold(&std::fs::read_to_string(questions).expect("questions"))
             .expect("questions parse"),
-        &kb,
+        &loaded.kb,
     );
-    #[cfg(feature = "e5")]
-    if let Some(i) = args.iter().position(|a| a == "--e5") {
-        let model = args.get(i + 1).expect("--e5 MODEL");
-        let e5 = madoguchi_guide::e5::E5::load(std::path::Path::new(model)).expect("e5 model");
-        for s in &mut kb.sources {
-            s.vector = Some(
-                e5.embed_passage(&madoguchi_guide::dense::passage_text(s))
-                    .expect("embed"),
-            );
-        }
-        let questions: std::collections::HashMap<String, Vec<f32>> = gold
-            .iter()
-            .map(|g| {
-                (
-                    g.question.clone(),
-                    e5.embed_question(&g.question).expect("embed"),
-                )
-            })
-            .collect();
-        let guide = Guide::build(kb, config, &[])
-            .expect("build")
-            .with_embedder(std::sync::Arc::new(Lookup(questions)));
-        return (guide, gold);
+    let (kb, question_vectors) = with_vectors(loaded.kb, &gold, args);
+    let guide = Guide::build(kb, config, &[]).expect("build");
+    let guide = match question_vectors {
+        Some(lookup) => guide.with_embedder(std::sync::Arc::new(lookup)),
+        None => guide,
+    };
+    (guide, gold)
+}
+
+/// With `--e5 MODEL`: the sources with their passage vectors, and the questions' vectors.
+#[cfg(feature = "e5")]
+fn with_vectors(
+    mut kb: madoguchi_guide::KnowledgeBase,
+    gold: &[madoguchi_guide::eval::GoldItem],
+    args: &[String],
+) -> (madoguchi_guide::KnowledgeBase, Option<Lookup>) {
+    let Some(i) = args.iter().position(|a| a == "--e5") else {
+        return (kb, None);
+    };
+    let model = args.get(i + 1).expect("--e5 MODEL");
+    let e5 = madoguchi_guide::e5::E5::load(std::path::Path::new(model)).expect("e5 model");
+    for s in &mut kb.sources {
+        s.vector = Some(
+            e5.embed_passage(&madoguchi_guide::dense::passage_text(s))
+                .expect("embed"),
+        );
     }
-    let _ = args;
-    (Guide::build(kb, config, &[]).expect("build"), gold)
+    let questions = gold
+        .iter()
+        .map(|g| {
+            (
+                g.question.clone(),
+                e5.embed_question(&g.question).expect("embed"),
+            )
+        })
+        .collect();
+    (kb, Some(Lookup(questions)))
+}
+
+/// Without the e5 feature there are no vectors.
+#[cfg(not(feature = "e5"))]
+fn with_vectors(
+    kb: madoguchi_guide::KnowledgeBase,
+    _gold: &[madoguchi_guide::eval::GoldItem],
+    _args: &[String],
+) -> (madoguchi_guide::KnowledgeBase, Option<Lookup>) {
+    (kb, None)
 }
 
 /// How well the decision trades helping against declining on a set, whatever the clarify

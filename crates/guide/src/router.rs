@@ -673,13 +673,8 @@ const LOOK_UP: &[&str] = &[
 ];
 
 /// Asking for someone else's personal data.
-const OTHERS_DATA: &[&str] = &[
-    "さんの住所",
-    "さんの電話番号",
-    "さんの今の住所",
-    "さんの連絡先",
-    "本籍を教えて",
-];
+/// (A named person's address or phone number is [`OTHERS_CONTACT`].)
+const OTHERS_DATA: &[&str] = &["本籍を教えて"];
 
 /// Municipal words that contain a word of [`OUT_OF_SCOPE`]: 定額小為替 is no currency trading.
 const MUNICIPAL_WORDS: &[&str] = &["小為替", "郵便為替"];
