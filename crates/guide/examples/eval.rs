@@ -311,6 +311,13 @@ fn main() {
             for (extra_guide, extra_gold) in extras.iter_mut() {
                 sets.push((extra_guide, &extra_gold[..]));
             }
+            // `--dump-rows FILE`: every set's calibration rows, each set's reranker fitted on
+            // the other sets (the demo's two knowledge bases count as one), for experiments
+            // with the decision outside (one JSON object per line).
+            if let Some(i) = args.iter().position(|a| a == "--dump-rows") {
+                dump_rows(args.get(i + 1).expect("--dump-rows FILE"), &mut sets);
+                return;
+            }
             madoguchi_guide::eval::fit_decision_across(&mut sets, &options)
         } else {
             madoguchi_guide::eval::fit_decision(&mut guide, &dev, &options)
@@ -425,6 +432,55 @@ fn faq_only_gold(
 }
 
 /// Outcomes of a gold set, one JSON object per line.
+fn dump_rows(path: &str, sets: &mut [(&mut Guide, &[madoguchi_guide::eval::GoldItem])]) {
+    use madoguchi_guide::eval::{Decline, calibration_rows, reranker_rows};
+    // The demo's whole knowledge base and its FAQ alone share their questions: one group.
+    let group = |s: usize| s.saturating_sub(1);
+    let mut lines: Vec<String> = Vec::new();
+    for s in 0..sets.len() {
+        let (mut xs, mut ys) = (Vec::new(), Vec::new());
+        for (t, (guide, gold)) in sets.iter().enumerate() {
+            if group(t) != group(s) {
+                let (x, y) = reranker_rows(guide, gold);
+                xs.extend(x);
+                ys.extend(y);
+            }
+        }
+        let model = madoguchi_guide::calibrate::fit_values(&xs, &ys, 0.001);
+        let (guide, gold) = &mut sets[s];
+        guide.set_rerank(Some(model));
+        let kept: Vec<_> = gold
+            .iter()
+            .filter(|g| g.decline != Some(Decline::OutOfScope))
+            .filter(|g| {
+                let a = guide.ask(&g.question);
+                !matches!(
+                    a.reason,
+                    madoguchi_guide::Reason::OutOfScope | madoguchi_guide::Reason::Emergency
+                ) && !guide.retrieve(&g.question).ranked.is_empty()
+            })
+            .cloned()
+            .collect();
+        let rows = calibration_rows(guide, &kept);
+        assert_eq!(rows.len(), kept.len());
+        for (row, g) in rows.iter().zip(&kept) {
+            lines.push(
+                serde_json::json!({
+                    "group": group(s),
+                    "set": s,
+                    "question": g.question,
+                    "features": row.0.to_vec(),
+                    "first": row.1,
+                    "any3": row.2,
+                    "not_in_kb": g.decline == Some(Decline::NotInKb),
+                })
+                .to_string(),
+            );
+        }
+    }
+    std::fs::write(path, lines.join("\n") + "\n").expect("write rows");
+}
+
 fn write_outcomes(path: &str, outcomes: &[madoguchi_guide::eval::ItemOutcome]) {
     let lines: Vec<String> = outcomes
         .iter()

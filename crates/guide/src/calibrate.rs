@@ -187,10 +187,10 @@ impl Logistic {
 /// Default reranker: P(relevant) of a candidate from its [`CandidateFeatures`].
 pub fn default_rerank_model() -> Logistic {
     Logistic {
-        bias: -4.824009,
+        bias: -4.872817,
         weights: vec![
-            2.0237918, 2.6105304, 1.8103243, 0.47873908, 1.3085953, 0.500967, -1.6457478,
-            -1.3047768, 0.20566964, 0.0, 0.8054438,
+            2.1841938, 2.639692, 1.8121214, 0.47243306, 1.2572335, 0.44125754, -1.6544825,
+            -1.449012, 0.26665038, 0.0, 0.7964772,
         ],
     }
 }
@@ -198,56 +198,56 @@ pub fn default_rerank_model() -> Logistic {
 /// Default P(first candidate is right), over [`Features`].
 pub fn default_answer_model() -> Logistic {
     Logistic {
-        bias: -3.4375901,
+        bias: -4.0743966,
         weights: vec![
-            2.3799927,
-            0.7340736,
-            0.043087263,
-            2.6862295,
-            1.0729187,
+            2.334389,
+            0.19459625,
+            0.43380535,
+            2.6715412,
+            0.7524563,
             0.0,
-            1.3125175,
-            0.63777703,
-            -1.2918869,
-            0.05124792,
-            1.1874968,
-            -0.41405922,
-            0.18763149,
-            0.28829393,
-            -2.0502918,
+            1.480039,
+            0.41124094,
+            -0.7972039,
+            -0.15464701,
+            1.8664064,
+            -0.13788332,
+            0.12265477,
+            0.44316947,
+            -1.7550831,
         ],
     }
 }
 
 /// Default threshold on [`default_answer_model`].
-pub const DEFAULT_ANSWER_THRESHOLD: f32 = 0.9;
+pub const DEFAULT_ANSWER_THRESHOLD: f32 = 0.875;
 
 /// Default P(a right source is among the first three), over [`Features`].
 pub fn default_choice_model() -> Logistic {
     Logistic {
-        bias: -1.9823835,
+        bias: -2.7724066,
         weights: vec![
-            2.1820905,
-            0.9339488,
-            -0.32845324,
-            0.4449931,
-            1.3685368,
+            2.075823,
+            0.18291964,
+            -0.08461693,
+            0.469193,
+            1.2582898,
             0.0,
-            1.3387551,
-            0.450094,
-            0.047625165,
-            -0.007061629,
-            0.49000266,
-            -0.43443987,
-            0.04033863,
-            -1.1536654,
-            -0.57785314,
+            1.8462993,
+            0.3755697,
+            0.365022,
+            -0.16023754,
+            1.0911673,
+            -0.059136223,
+            -0.057914343,
+            -1.0664488,
+            -0.26675466,
         ],
     }
 }
 
 /// Default threshold on [`default_choice_model`].
-pub const DEFAULT_CLARIFY_THRESHOLD: f32 = 0.55;
+pub const DEFAULT_CLARIFY_THRESHOLD: f32 = 0.6;
 
 /// Fits a logistic model by full-batch gradient descent with a little L2 (deterministic).
 pub fn fit(xs: &[Features], ys: &[bool], l2: f32) -> Logistic {

@@ -343,7 +343,7 @@ pub fn fit_reranker(guide: &Guide, gold: &[GoldItem]) -> Logistic {
 }
 
 /// The reranker's training rows: the candidates' features and whether each is expected.
-fn reranker_rows(guide: &Guide, gold: &[GoldItem]) -> (Vec<Vec<f32>>, Vec<bool>) {
+pub fn reranker_rows(guide: &Guide, gold: &[GoldItem]) -> (Vec<Vec<f32>>, Vec<bool>) {
     let mut xs: Vec<Vec<f32>> = Vec::new();
     let mut ys: Vec<bool> = Vec::new();
     for g in gold.iter().filter(|g| g.answerable()) {

@@ -64,6 +64,10 @@ pub struct GuideConfig {
     /// same (婚因届 → 婚姻届; [`crate::readings::Readings::correct`]); needs `kana_readings`.
     pub kanji_correction: bool,
     pub token_weights: TokenWeights,
+    /// Weight of the words the everyday-language tables add to a question (お店を開きたい →
+    /// 起業 開業; English → Japanese), relative to the question's own words: they find the
+    /// official wording, but a wrong one must not outweigh what the resident wrote.
+    pub everyday_weight: f32,
     /// BM25 weight of the title field (FAQ question, procedure name and aliases) vs the body.
     pub title_boost: f32,
     pub kind_boost: KindBoost,
@@ -102,6 +106,7 @@ impl Default for GuideConfig {
             kana_readings: true,
             kanji_correction: true,
             token_weights: TokenWeights::default(),
+            everyday_weight: 0.75,
             title_boost: 2.0,
             kind_boost: KindBoost {
                 faq: 1.0,
@@ -253,6 +258,8 @@ pub struct Retrieval {
 pub struct Guide {
     config: GuideConfig,
     synonyms: Synonyms,
+    /// [`Synonyms::core`] and the staff's pairs, for judging the question's subject words.
+    core_synonyms: Synonyms,
     /// Readings of the sources' kanji words, when `kana_readings` is on.
     readings: Option<crate::readings::Readings>,
     sources: Vec<Source>,
@@ -301,6 +308,15 @@ impl Guide {
             Synonyms::empty()
         }
         .with_extra(config.extra_synonyms.iter().cloned());
+        // The everyday-language tables find the right source, but they also make a question
+        // about something near a source read like that source: the question's subject words
+        // are judged against the municipal words alone.
+        let core_synonyms = if config.builtin_synonyms {
+            Synonyms::core()
+        } else {
+            Synonyms::empty()
+        }
+        .with_extra(config.extra_synonyms.iter().cloned());
         let sources = kb.sources;
         let norm: Vec<(String, String)> = sources
             .iter()
@@ -314,7 +330,12 @@ impl Guide {
                     title.push(' ');
                     title.push_str(k);
                 }
-                (normalize(&title, &synonyms), normalize(&s.text, &synonyms))
+                // The sources are in official wording already: only the municipal table's
+                // spellings are added to them (the everyday-language tables read questions).
+                (
+                    normalize(&title, &core_synonyms),
+                    normalize(&s.text, &core_synonyms),
+                )
             })
             .collect();
         let docs = norm
@@ -377,6 +398,7 @@ impl Guide {
         Ok(Guide {
             config: config.clone(),
             synonyms,
+            core_synonyms,
             readings,
             sources,
             norm,
@@ -494,7 +516,21 @@ impl Guide {
         if let Some(r) = &self.readings {
             qnorm = r.expand(&qnorm);
         }
-        let qtok = query_tokens(&qnorm, &self.config.token_weights);
+        let mut qtok = query_tokens(&qnorm, &self.config.token_weights);
+        if self.config.everyday_weight != 1.0 && self.core_synonyms.len() < self.synonyms.len() {
+            let mut core = normalize(question, &self.core_synonyms);
+            if let Some(r) = &self.readings {
+                core = r.expand(&core);
+            }
+            let own: std::collections::HashSet<String> =
+                query_tokens(&core, &self.config.token_weights)
+                    .into_iter()
+                    .map(|t| t.text)
+                    .collect();
+            for t in qtok.iter_mut().filter(|t| !own.contains(&t.text)) {
+                t.weight *= self.config.everyday_weight;
+            }
+        }
         let boost = |i: usize| self.config.kind_boost.get(self.sources[i].kind);
         let mut signals: Vec<(f32, Vec<(usize, f32)>)> = Vec::new();
         let sparse: Vec<(usize, f32)> = self
@@ -577,6 +613,21 @@ impl Guide {
             features.unknown = features.unknown.min(f.unknown);
             features.title_recall = features.title_recall.max(f.title_recall);
         }
+        // A question in English is judged by its translation (the glossary's words appended):
+        // its English words occur in no Japanese source, and counting them would make every
+        // English question look like one about something the sources never mention.
+        if mostly_latin(&folded)
+            && let Some(added) = qnorm.strip_prefix(folded.as_str())
+        {
+            let translated = query_tokens(added, &self.config.token_weights);
+            if !translated.is_empty() {
+                let f = self.features(&translated, &ranked, dense_top);
+                features.coverage = features.coverage.max(f.coverage);
+                features.title_coverage = features.title_coverage.max(f.title_coverage);
+                features.unknown = features.unknown.min(f.unknown);
+                features.title_recall = features.title_recall.max(f.title_recall);
+            }
+        }
         let top3: Vec<usize> = ranked.iter().take(3).map(|r| r.2).collect();
         (features.unknown_words, features.uncovered_words) = self.unknown_words(&qwords, &top3);
         if let Some((_, _, best)) = ranked.first() {
@@ -603,7 +654,7 @@ impl Guide {
     fn subject_words(&self, question: &str) -> Vec<crate::words::QuestionWord> {
         crate::words::question_words(question)
             .into_iter()
-            .filter(|w| !self.synonyms.knows(&w.text))
+            .filter(|w| !self.core_synonyms.knows(&w.text))
             .collect()
     }
 
@@ -1058,4 +1109,16 @@ fn fuse(signals: &[(f32, Vec<(usize, f32)>)], fusion: Fusion) -> Vec<(usize, f32
     let mut out: Vec<(usize, f32)> = acc.into_iter().collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     out
+}
+/// Whether a (folded) question is written mostly in Latin letters (English or romaji).
+fn mostly_latin(folded: &str) -> bool {
+    let (mut latin, mut other) = (0usize, 0usize);
+    for c in folded.chars().filter(|c| c.is_alphabetic()) {
+        if c.is_ascii_alphabetic() {
+            latin += 1;
+        } else {
+            other += 1;
+        }
+    }
+    latin > 0 && other * 4 <= latin
 }

@@ -282,6 +282,22 @@ pub const BUILTIN_SYNONYMS: &[(&str, &str)] = &[
     ("cost", "手数料 費用"),
 ];
 
+/// Everyday Japanese → the official words of municipal FAQs (お店を開きたい → 起業 開業),
+/// `resident word<TAB>official words`, `#` comments.
+const COLLOQUIAL_TABLE: &str = include_str!("../data/synonyms-ja.tsv");
+
+/// English → Japanese official words, for residents who write in English; same format.
+const ENGLISH_GLOSSARY: &str = include_str!("../data/glossary-en.tsv");
+
+/// The pairs of a `word<TAB>words` table; blank lines and `#` comments skipped.
+pub fn parse_table(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+}
+
 /// NFKC, lower case, katakana → hiragana, punctuation → space, variant folding.
 /// The output is for matching only; never show it.
 pub fn fold(text: &str) -> String {
@@ -442,8 +458,17 @@ impl Default for Synonyms {
 }
 
 impl Synonyms {
-    /// The built-in table ([`BUILTIN_SYNONYMS`]).
+    /// The built-in table: [`BUILTIN_SYNONYMS`], the colloquial Japanese table
+    /// (`data/synonyms-ja.tsv`) and the English glossary (`data/glossary-en.tsv`).
     pub fn builtin() -> Synonyms {
+        Synonyms::core()
+            .with_extra(parse_table(COLLOQUIAL_TABLE))
+            .with_extra(parse_table(ENGLISH_GLOSSARY))
+    }
+
+    /// [`BUILTIN_SYNONYMS`] alone: the abbreviations and spellings of municipal words, without
+    /// the everyday-language tables.
+    pub fn core() -> Synonyms {
         Synonyms::empty().with_extra(
             BUILTIN_SYNONYMS
                 .iter()
@@ -587,6 +612,40 @@ mod tests {
         // whole words only for English: "cart" is not "car"
         assert!(!normalize("cart", &s).contains("自動車"));
         assert!(normalize("dogs", &s).contains("犬"));
+    }
+
+    #[test]
+    fn the_tables_parse_whole() {
+        // Every line of the shipped tables is a pair or a comment: a line without a tab would
+        // silently drop a word.
+        for table in [COLLOQUIAL_TABLE, ENGLISH_GLOSSARY] {
+            for line in table.lines().map(str::trim) {
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let (from, to) = line.split_once('\t').unwrap_or(("", ""));
+                assert!(
+                    !from.trim().is_empty() && !to.trim().is_empty(),
+                    "bad line {line:?}"
+                );
+            }
+        }
+        assert!(parse_table(COLLOQUIAL_TABLE).count() > 300);
+        assert!(parse_table(ENGLISH_GLOSSARY).count() > 300);
+        assert_eq!(
+            parse_table("# c\n\nお店を開\t起業 開業\nno tab\n").collect::<Vec<_>>(),
+            vec![("お店を開".to_string(), "起業 開業".to_string())]
+        );
+    }
+
+    #[test]
+    fn everyday_words_find_the_official_ones() {
+        let s = Synonyms::builtin();
+        assert!(normalize("町でお店を開きたい", &s).contains("起業"));
+        assert!(normalize("How much is the water bill?", &s).contains("水道料金"));
+        assert!(normalize("I lost my residence card", &s).contains("在留かーど"));
+        // The municipal table alone does not read everyday language.
+        assert!(!normalize("町でお店を開きたい", &Synonyms::core()).contains("起業"));
     }
 
     #[test]

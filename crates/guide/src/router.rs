@@ -496,6 +496,16 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "財産分与",
             "lawsuit",
             "sue ",
+            // whether one may remain in the country is the immigration authority's decision
+            "stay in japan",
+            "日本に残れ",
+            "日本にいられ",
+            "日本に住み続けられ",
+            "ビザどうなる",
+            "ビザはどうなる",
+            "在留資格どうなる",
+            "在留資格はどうなる",
+            "happens to my visa",
         ],
     ),
     (
