@@ -512,11 +512,24 @@ impl Synonyms {
 
     /// Appends the official word for every resident word found in `folded` (already folded).
     /// The original words stay, so both spellings can match.
+    ///
+    /// An English word inside a longer English phrase of the table counts as that phrase only:
+    /// "pet bottle" reads ペットボトル, not ペット as well.
     pub fn expand(&self, folded: &str) -> String {
+        let phrases: Vec<(usize, usize)> = self
+            .pairs
+            .iter()
+            .filter(|(from, _, ascii)| *ascii && from.contains(' '))
+            .flat_map(|(from, _, _)| word_spans(folded, from))
+            .collect();
         let mut extra: Vec<&str> = Vec::new();
         for (from, to, ascii) in &self.pairs {
             let hit = if *ascii {
-                contains_word(folded, from)
+                word_spans(folded, from).into_iter().any(|(a, b)| {
+                    !phrases
+                        .iter()
+                        .any(|&(pa, pb)| pa <= a && b <= pb && pb - pa > b - a)
+                })
             } else {
                 folded.contains(from.as_str())
             };
@@ -545,6 +558,15 @@ pub(crate) fn append_words<'a>(folded: &str, words: impl IntoIterator<Item = &'a
 
 /// Whether `needle` (ASCII words) occurs in `hay` as whole words, also as a simple plural.
 pub(crate) fn contains_word(hay: &str, needle: &str) -> bool {
+    !word_spans(hay, needle).is_empty()
+}
+
+/// The byte spans where `needle` occurs in `hay` as whole words (a simple plural included).
+fn word_spans(hay: &str, needle: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    if needle.is_empty() {
+        return spans;
+    }
     let mut start = 0;
     while let Some(pos) = hay[start..].find(needle) {
         let i = start + pos;
@@ -563,11 +585,11 @@ pub(crate) fn contains_word(hay: &str, needle: &str) -> bool {
             .next()
             .is_none_or(|c| !c.is_ascii_alphanumeric());
         if before_ok && after_ok {
-            return true;
+            spans.push((i, hay.len() - rest.len()));
         }
-        start = i + needle.len().max(1);
+        start = i + needle.len();
     }
-    false
+    spans
 }
 
 /// [`fold`] then [`Synonyms::expand`]: the matching form of a question or a document.
@@ -646,6 +668,18 @@ mod tests {
         assert!(normalize("I lost my residence card", &s).contains("在留かーど"));
         // The municipal table alone does not read everyday language.
         assert!(!normalize("町でお店を開きたい", &Synonyms::core()).contains("起業"));
+    }
+
+    #[test]
+    fn an_english_phrase_is_read_whole() {
+        let s = Synonyms::empty().with_extra([
+            ("pet".to_string(), "ペット".to_string()),
+            ("pet bottle".to_string(), "ペットボトル".to_string()),
+        ]);
+        assert!(!normalize("where do pet bottles go", &s).contains("ぺっと "));
+        assert!(normalize("where do pet bottles go", &s).ends_with("ぺっとぼとる"));
+        assert!(normalize("my pet died; pet bottle day?", &s).contains("ぺっと ぺっとぼとる"));
+        assert!(normalize("lost pet", &s).ends_with("ぺっと"));
     }
 
     #[test]
