@@ -431,7 +431,8 @@ fn faq_only_gold(
         .collect()
 }
 
-/// Outcomes of a gold set, one JSON object per line.
+/// Every set's calibration rows as JSON lines, each set's with a reranker fitted on the other
+/// sets (`--dump-rows`).
 fn dump_rows(path: &str, sets: &mut [(&mut Guide, &[madoguchi_guide::eval::GoldItem])]) {
     use madoguchi_guide::eval::{Decline, calibration_rows, reranker_rows};
     // The demo's whole knowledge base and its FAQ alone share their questions: one group.
@@ -481,6 +482,7 @@ fn dump_rows(path: &str, sets: &mut [(&mut Guide, &[madoguchi_guide::eval::GoldI
     std::fs::write(path, lines.join("\n") + "\n").expect("write rows");
 }
 
+/// Outcomes of a gold set, one JSON object per line.
 fn write_outcomes(path: &str, outcomes: &[madoguchi_guide::eval::ItemOutcome]) {
     let lines: Vec<String> = outcomes
         .iter()

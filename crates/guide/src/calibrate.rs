@@ -69,6 +69,16 @@ impl Features {
         "missing_first",
     ];
 
+    /// Keeps, of the lexical match features, the more favourable of these and `other`'s: the
+    /// same question read another way (as written, or translated) matches as well as its best
+    /// reading.
+    pub fn favour(&mut self, other: &Features) {
+        self.coverage = self.coverage.max(other.coverage);
+        self.title_coverage = self.title_coverage.max(other.title_coverage);
+        self.unknown = self.unknown.min(other.unknown);
+        self.title_recall = self.title_recall.max(other.title_recall);
+    }
+
     pub fn to_vec(&self) -> [f32; 15] {
         [
             self.coverage,

@@ -302,21 +302,19 @@ impl Guide {
         config: &GuideConfig,
         departments: &[Department],
     ) -> Result<Guide, BuildError> {
-        let synonyms = if config.builtin_synonyms {
-            Synonyms::builtin()
-        } else {
-            Synonyms::empty()
-        }
-        .with_extra(config.extra_synonyms.iter().cloned());
         // The everyday-language tables find the right source, but they also make a question
-        // about something near a source read like that source: the question's subject words
-        // are judged against the municipal words alone.
-        let core_synonyms = if config.builtin_synonyms {
-            Synonyms::core()
+        // about something near a source read like that source: the sources and the question's
+        // subject words are read with the municipal words alone (`core_synonyms`).
+        let (synonyms, core_synonyms) = if config.builtin_synonyms {
+            (Synonyms::builtin(), Synonyms::core())
         } else {
-            Synonyms::empty()
-        }
-        .with_extra(config.extra_synonyms.iter().cloned());
+            (Synonyms::empty(), Synonyms::empty())
+        };
+        let staff = || config.extra_synonyms.iter().cloned();
+        let (synonyms, core_synonyms) = (
+            synonyms.with_extra(staff()),
+            core_synonyms.with_extra(staff()),
+        );
         let sources = kb.sources;
         let norm: Vec<(String, String)> = sources
             .iter()
@@ -607,11 +605,7 @@ impl Guide {
         // Synonym expansion adds words the question did not use; judge coverage on the
         // question as written too, and keep the more favourable reading.
         if !plain.is_empty() && plain.len() < qtok.len() {
-            let f = self.features(&plain, &ranked, dense_top);
-            features.coverage = features.coverage.max(f.coverage);
-            features.title_coverage = features.title_coverage.max(f.title_coverage);
-            features.unknown = features.unknown.min(f.unknown);
-            features.title_recall = features.title_recall.max(f.title_recall);
+            features.favour(&self.features(&plain, &ranked, dense_top));
         }
         // A question in English is judged by its translation (the glossary's words appended):
         // its English words occur in no Japanese source, and counting them would make every
@@ -621,11 +615,7 @@ impl Guide {
         {
             let translated = query_tokens(added, &self.config.token_weights);
             if !translated.is_empty() {
-                let f = self.features(&translated, &ranked, dense_top);
-                features.coverage = features.coverage.max(f.coverage);
-                features.title_coverage = features.title_coverage.max(f.title_coverage);
-                features.unknown = features.unknown.min(f.unknown);
-                features.title_recall = features.title_recall.max(f.title_recall);
+                features.favour(&self.features(&translated, &ranked, dense_top));
             }
         }
         let top3: Vec<usize> = ranked.iter().take(3).map(|r| r.2).collect();
