@@ -139,6 +139,9 @@ fn main() {
     if let Some(w) = args.iter().position(|a| a == "--bigram-weight") {
         config.bigram_weight = args[w + 1].parse().expect("weight");
     }
+    if args.iter().any(|a| a == "--no-subject-guard") {
+        config.subject_guard = false;
+    }
     if args.iter().any(|a| a == "--no-readings") {
         config.kana_readings = false;
     }
@@ -286,6 +289,19 @@ fn main() {
             } else {
                 &madoguchi_guide::calibrate::Features::NAMES
             },
+            // Boosted trees for the two calibrators, thresholds chosen out of fold (the
+            // default); `--logistic`: logistic models as before 2026-12-07; `--rounds`,
+            // `--rate`, `--min-leaf`, `--trees-on-linear`, `--in-sample-thresholds` vary them.
+            boosting: (!args.iter().any(|a| a == "--logistic")).then(|| {
+                let d = madoguchi_guide::calibrate::Boosting::default();
+                madoguchi_guide::calibrate::Boosting {
+                    rounds: arg("--rounds", d.rounds as f64) as usize,
+                    rate: arg("--rate", f64::from(d.rate)) as f32,
+                    min_leaf: arg("--min-leaf", d.min_leaf as f64) as usize,
+                    on_linear: args.iter().any(|a| a == "--trees-on-linear"),
+                    out_of_fold: !args.iter().any(|a| a == "--in-sample-thresholds"),
+                }
+            }),
         };
         // `--across`: fit on the dev halves of the whole knowledge base and of its FAQ alone
         // together, then report the FAQ-only halves too.
@@ -336,6 +352,22 @@ fn main() {
         }
         // `--save-config FILE`: the fitted engine settings as the `[guide.engine]` table of
         // madoguchi.toml, so that a deployment uses what was measured here.
+        // `--save-decision FILE`: the fitted decision as JSON, the form of the shipped default
+        // (crates/guide/data/decision.json).
+        if let Some(i) = args.iter().position(|a| a == "--save-decision") {
+            let path = args.get(i + 1).expect("--save-decision FILE");
+            let c = guide.config();
+            let decision = madoguchi_guide::calibrate::DefaultDecision {
+                rerank_model: c.rerank_model.clone(),
+                answer_model: c.answer_model.clone(),
+                answer_threshold: c.answer_threshold,
+                choice_model: c.choice_model.clone(),
+                clarify_threshold: c.clarify_threshold,
+            };
+            let text = serde_json::to_string(&decision).expect("decision as JSON");
+            std::fs::write(path, text + "\n").expect("write decision");
+            println!("wrote {path}");
+        }
         if let Some(i) = args.iter().position(|a| a == "--save-config") {
             let path = args.get(i + 1).expect("--save-config FILE");
             let mut table = toml::Table::new();
@@ -664,7 +696,16 @@ fn trade(guide: &Guide, gold: &[madoguchi_guide::eval::GoldItem]) -> String {
     let c = guide.config();
     let p: Vec<(f32, f32)> = rows
         .iter()
-        .map(|r| (c.answer_model.predict(&r.0), c.choice_model.predict(&r.0)))
+        .map(|r| {
+            (
+                madoguchi_guide::calibrate::answer_probability(
+                    &c.answer_model,
+                    &r.0,
+                    c.subject_guard,
+                ),
+                c.choice_model.predict(&r.0),
+            )
+        })
         .collect();
     let (mut helped_at, mut declined_at) = (0.0f64, 0.0f64);
     for i in 0..=1000 {

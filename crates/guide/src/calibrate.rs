@@ -162,102 +162,170 @@ impl CandidateFeatures {
     }
 }
 
-/// p = σ(bias + Σ weight·feature), weights in the order of [`Features::NAMES`]. Missing
-/// weights count 0, so a model written for fewer features still loads.
+/// p = σ(bias + Σ weight·feature + Σ tree(features)), weights in the order of
+/// [`Features::NAMES`]. Missing weights count 0, so a model written for fewer features still
+/// loads; `trees` (boosted, [`fit_boosted`]) are empty for a plain logistic model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Logistic {
     pub bias: f32,
     pub weights: Vec<f32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trees: Vec<Tree>,
 }
 
 impl Logistic {
+    /// A plain logistic model.
+    pub fn linear(bias: f32, weights: Vec<f32>) -> Logistic {
+        Logistic {
+            bias,
+            weights,
+            trees: Vec::new(),
+        }
+    }
+
     pub fn predict(&self, f: &Features) -> f32 {
         self.predict_values(&f.to_vec())
     }
 
     /// p for a feature vector in the model's order.
     pub fn predict_values(&self, x: &[f32]) -> f32 {
-        let z = self.bias + self.weights.iter().zip(x).map(|(w, x)| w * x).sum::<f32>();
-        1.0 / (1.0 + (-z).exp())
+        1.0 / (1.0 + (-self.margin(x)).exp())
+    }
+
+    /// The log-odds.
+    fn margin(&self, x: &[f32]) -> f32 {
+        self.bias
+            + self.weights.iter().zip(x).map(|(w, x)| w * x).sum::<f32>()
+            + self.trees.iter().map(|t| t.value(x)).sum::<f32>()
     }
 }
 
-// The defaults below are the fit of the default configuration (bigram BM25 and the reranker,
-// every feature) on six knowledge bases at once, so that they hold on a municipality's
-// imported FAQ too: the demo's whole one and its FAQ alone (the dev half of
-// demo/guide/gold.jsonl plus demo/guide/train.jsonl), and the FAQs of four other
-// municipalities with all their questions (demo/guide/city2 … city5); thresholds by the trust
-// goals ([`crate::eval::Goals`]). Leaving each city out in turn and measuring on it showed the
-// gain (docs/guide.md, "More municipalities"). `cargo run -p madoguchi-guide --release
-// --example eval -- --train demo/guide/train.jsonl --fit --across --all-features --extra
-// demo/guide/city2/faq.csv:demo/guide/city2/questions.jsonl --extra … (city3, city4, city5)`
-// prints them.
-// Replace them with a fit on your own gold set (`madoguchi guide fit GOLD`).
+/// P(the first candidate is right) by `model`; with `subject_guard`, 0 when the first
+/// candidate lacks one of the question's subject words ([`Features::missing_first`] > 0): a
+/// source that does not name what the question is about may be a neighbour of it (妊婦の歯科
+/// 健診 → 大人の歯科健診), and the guide offers it among choices rather than as the answer.
+pub fn answer_probability(model: &Logistic, features: &Features, subject_guard: bool) -> f32 {
+    if subject_guard && features.missing_first > 0.0 {
+        0.0
+    } else {
+        model.predict(features)
+    }
+}
+
+/// A regression tree of depth two on the log-odds: the root splits on `feature[0]` at
+/// `threshold[0]`; its left side (value < threshold) on `feature[1]`, its right side on
+/// `feature[2]`; `leaves` are left-left, left-right, right-left, right-right. A feature index
+/// the vector lacks reads as 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    pub feature: [usize; 3],
+    pub threshold: [f32; 3],
+    pub leaves: [f32; 4],
+}
+
+impl Tree {
+    pub fn value(&self, x: &[f32]) -> f32 {
+        self.leaves[self.leaf(x)]
+    }
+
+    /// Which leaf `x` falls in (0..4).
+    fn leaf(&self, x: &[f32]) -> usize {
+        let at = |i: usize| x.get(self.feature[i]).copied().unwrap_or(0.0);
+        let right = at(0) >= self.threshold[0];
+        let node = if right { 2 } else { 1 };
+        let second = at(node) >= self.threshold[node];
+        usize::from(right) * 2 + usize::from(second)
+    }
+}
+
+/// How [`fit_boosted`] grows its trees.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Boosting {
+    pub rounds: usize,
+    /// Shrinkage of each tree.
+    pub rate: f32,
+    /// Fewest rows in a leaf: fewer, and a split is not considered.
+    pub min_leaf: usize,
+    /// Start from a fitted logistic model (trees correct it) rather than from the base rate.
+    pub on_linear: bool,
+    /// Choose the thresholds on probabilities predicted out of fold: trees fit their own
+    /// training rows closely, and thresholds chosen on those promise too much precision.
+    pub out_of_fold: bool,
+}
+
+impl Default for Boosting {
+    fn default() -> Self {
+        Boosting {
+            rounds: 200,
+            rate: 0.05,
+            min_leaf: 30,
+            on_linear: false,
+            out_of_fold: true,
+        }
+    }
+}
+
+// The shipped decision (crates/guide/data/decision.json) is the fit of the default
+// configuration (bigram BM25 and the reranker, every feature, boosted trees) on six knowledge
+// bases at once, so that it holds on a municipality's imported FAQ too: the demo's whole one
+// and its FAQ alone (the dev half of demo/guide/gold.jsonl plus demo/guide/train.jsonl), and
+// the FAQs of four other municipalities with all their questions (demo/guide/city2 … city5);
+// thresholds by the trust goals ([`crate::eval::Goals`]), chosen out of fold. Leaving each
+// city out in turn and measuring on it showed the gain (docs/guide.md, "Trees and a subject
+// guard"). `cargo run -p madoguchi-guide --release --example eval -- --train
+// demo/guide/train.jsonl --fit --across --all-features --extra
+// demo/guide/city2/faq.csv:demo/guide/city2/questions.jsonl --extra … (city3, city4, city5)
+// --save-decision crates/guide/data/decision.json` writes it.
+// Replace it with a fit on your own gold set (`madoguchi guide fit GOLD`).
+
+/// The decision shipped as the default, in the form `--save-decision` of the eval example
+/// writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DefaultDecision {
+    pub rerank_model: Option<Logistic>,
+    pub answer_model: Logistic,
+    pub answer_threshold: f32,
+    pub choice_model: Logistic,
+    pub clarify_threshold: f32,
+}
+
+/// The shipped decision, read once from the JSON compiled in.
+pub fn shipped_decision() -> &'static DefaultDecision {
+    static SHIPPED: std::sync::OnceLock<DefaultDecision> = std::sync::OnceLock::new();
+    SHIPPED.get_or_init(|| {
+        // A unit test reads the same text, so a broken file fails the build's tests.
+        serde_json::from_str(include_str!("../data/decision.json"))
+            .expect("crates/guide/data/decision.json is the shipped decision")
+    })
+}
 
 /// Default reranker: P(relevant) of a candidate from its [`CandidateFeatures`].
 pub fn default_rerank_model() -> Logistic {
-    Logistic {
-        bias: -4.8703194,
-        weights: vec![
-            2.1745956, 2.6437652, 1.8030767, 0.47489676, 1.2589078, 0.44633713, -1.6547804,
-            -1.4513466, 0.26513755, 0.0, 0.80060846,
-        ],
-    }
+    shipped_decision()
+        .rerank_model
+        .clone()
+        .unwrap_or_else(|| Logistic::linear(0.0, Vec::new()))
 }
 
 /// Default P(first candidate is right), over [`Features`].
 pub fn default_answer_model() -> Logistic {
-    Logistic {
-        bias: -4.074273,
-        weights: vec![
-            2.3168638,
-            0.19063605,
-            0.42608398,
-            2.65816,
-            0.7157551,
-            0.0,
-            1.4712958,
-            0.40837568,
-            -0.78751796,
-            -0.1540352,
-            1.8879993,
-            -0.103075154,
-            0.12574023,
-            0.44791278,
-            -1.7455897,
-        ],
-    }
+    shipped_decision().answer_model.clone()
 }
 
 /// Default threshold on [`default_answer_model`].
-pub const DEFAULT_ANSWER_THRESHOLD: f32 = 0.90000004;
+pub fn default_answer_threshold() -> f32 {
+    shipped_decision().answer_threshold
+}
 
 /// Default P(a right source is among the first three), over [`Features`].
 pub fn default_choice_model() -> Logistic {
-    Logistic {
-        bias: -2.7791271,
-        weights: vec![
-            2.0789611,
-            0.22023481,
-            -0.09767906,
-            0.4617888,
-            1.2695073,
-            0.0,
-            1.7985067,
-            0.3854533,
-            0.37102255,
-            -0.13760278,
-            1.0654845,
-            -0.061857227,
-            -0.055005133,
-            -1.0664886,
-            -0.28055444,
-        ],
-    }
+    shipped_decision().choice_model.clone()
 }
 
 /// Default threshold on [`default_choice_model`].
-pub const DEFAULT_CLARIFY_THRESHOLD: f32 = 0.6;
+pub fn default_clarify_threshold() -> f32 {
+    shipped_decision().clarify_threshold
+}
 
 /// Fits a logistic model by full-batch gradient descent with a little L2 (deterministic).
 pub fn fit(xs: &[Features], ys: &[bool], l2: f32) -> Logistic {
@@ -268,10 +336,7 @@ pub fn fit(xs: &[Features], ys: &[bool], l2: f32) -> Logistic {
 /// [`fit`] over plain feature vectors (all of the same length).
 pub fn fit_values(xs: &[Vec<f32>], ys: &[bool], l2: f32) -> Logistic {
     let k = xs.first().map(|x| x.len()).unwrap_or(0);
-    let mut m = Logistic {
-        bias: 0.0,
-        weights: vec![0.0; k],
-    };
+    let mut m = Logistic::linear(0.0, vec![0.0; k]);
     if xs.is_empty() {
         return m;
     }
@@ -295,9 +360,184 @@ pub fn fit_values(xs: &[Vec<f32>], ys: &[bool], l2: f32) -> Logistic {
     m
 }
 
+/// Gradient boosting on the log loss: starting from `init` (or from the base rate when it is
+/// `None`), `boosting.rounds` trees of depth two, each fitted to the residuals y − p and
+/// with Newton-step leaves, shrunk by `boosting.rate`. Only the features where `mask` is true
+/// are split on. Deterministic. The linear part of `init` is kept: trees correct it where the
+/// features interact (a high coverage that means little when the first candidate lacks the
+/// question's subject word).
+pub fn fit_boosted(
+    xs: &[Vec<f32>],
+    ys: &[bool],
+    init: Option<&Logistic>,
+    mask: &[bool],
+    boosting: &Boosting,
+) -> Logistic {
+    let n = xs.len();
+    let k = xs.first().map(|x| x.len()).unwrap_or(0);
+    let mut model = match init {
+        Some(m) => m.clone(),
+        None => {
+            let pos = ys.iter().filter(|y| **y).count() as f32;
+            let rate = ((pos + 0.5) / (n as f32 + 1.0)).clamp(1e-4, 1.0 - 1e-4);
+            Logistic::linear((rate / (1.0 - rate)).ln(), vec![0.0; k])
+        }
+    };
+    if n == 0 {
+        return model;
+    }
+    let features: Vec<usize> = (0..k)
+        .filter(|f| mask.get(*f).copied().unwrap_or(true))
+        .collect();
+    // Each feature's row order, sorted once.
+    let order: Vec<Vec<usize>> = (0..k)
+        .map(|f| {
+            let mut o: Vec<usize> = (0..n).collect();
+            o.sort_by(|a, b| xs[*a][f].total_cmp(&xs[*b][f]));
+            o
+        })
+        .collect();
+    let mut margin: Vec<f32> = xs.iter().map(|x| model.margin(x)).collect();
+    let all = vec![true; n];
+    for _ in 0..boosting.rounds {
+        let p: Vec<f32> = margin.iter().map(|z| 1.0 / (1.0 + (-z).exp())).collect();
+        let residual: Vec<f32> = ys
+            .iter()
+            .zip(&p)
+            .map(|(y, p)| f32::from(u8::from(*y)) - p)
+            .collect();
+        let Some((f0, t0)) = best_split(xs, &residual, &order, &features, &all, boosting.min_leaf)
+        else {
+            break;
+        };
+        let left: Vec<bool> = xs.iter().map(|x| x[f0] < t0).collect();
+        let right: Vec<bool> = left.iter().map(|l| !l).collect();
+        let mut tree = Tree {
+            feature: [f0; 3],
+            threshold: [t0; 3],
+            leaves: [0.0; 4],
+        };
+        for (node, side) in [(1usize, &left), (2, &right)] {
+            // A side that cannot be split again keeps the root's split (both leaves alike).
+            if let Some((f, t)) =
+                best_split(xs, &residual, &order, &features, side, boosting.min_leaf)
+            {
+                tree.feature[node] = f;
+                tree.threshold[node] = t;
+            }
+        }
+        // Newton-step leaf values: Σ residual / Σ p(1 − p).
+        let mut sums = [(0.0f32, 0.0f32); 4];
+        for i in 0..n {
+            let leaf = tree.leaf(&xs[i]);
+            sums[leaf].0 += residual[i];
+            sums[leaf].1 += p[i] * (1.0 - p[i]);
+        }
+        for (leaf, (r, h)) in sums.iter().enumerate() {
+            tree.leaves[leaf] = boosting.rate * if *h > 1e-6 { r / h } else { 0.0 };
+        }
+        for (m, x) in margin.iter_mut().zip(xs) {
+            *m += tree.value(x);
+        }
+        model.trees.push(tree);
+    }
+    model
+}
+
+/// The split (feature, threshold) of the rows in `rows` that most reduces the squared error of
+/// `residual`, with at least `min_leaf` rows on each side; `None` when there is none.
+fn best_split(
+    xs: &[Vec<f32>],
+    residual: &[f32],
+    order: &[Vec<usize>],
+    features: &[usize],
+    rows: &[bool],
+    min_leaf: usize,
+) -> Option<(usize, f32)> {
+    let min_leaf = min_leaf.max(1);
+    let (count, total) = rows
+        .iter()
+        .zip(residual)
+        .filter(|(r, _)| **r)
+        .fold((0usize, 0.0f64), |(c, s), (_, r)| {
+            (c + 1, s + f64::from(*r))
+        });
+    if count < 2 * min_leaf {
+        return None;
+    }
+    let base = total * total / count as f64;
+    let mut best: Option<(usize, f32, f64)> = None;
+    for &f in features {
+        let (mut c, mut s) = (0usize, 0.0f64);
+        let sorted: Vec<usize> = order[f].iter().copied().filter(|i| rows[*i]).collect();
+        for w in sorted.windows(2) {
+            c += 1;
+            s += f64::from(residual[w[0]]);
+            let (a, b) = (xs[w[0]][f], xs[w[1]][f]);
+            if a == b || c < min_leaf || count - c < min_leaf {
+                continue;
+            }
+            let rest = total - s;
+            let gain = s * s / c as f64 + rest * rest / (count - c) as f64 - base;
+            if best.is_none_or(|(_, _, g)| gain > g + 1e-12) {
+                best = Some((f, (a + b) / 2.0, gain));
+            }
+        }
+    }
+    best.map(|(f, t, _)| (f, t))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boosted_trees_learn_an_interaction_a_linear_model_cannot() {
+        // y = a XOR b: no weights separate it; two-level trees do.
+        let xs: Vec<Vec<f32>> = (0..200)
+            .map(|i| vec![(i % 2) as f32, ((i / 2) % 2) as f32, (i % 7) as f32 / 7.0])
+            .collect();
+        let ys: Vec<bool> = xs.iter().map(|x| (x[0] > 0.5) != (x[1] > 0.5)).collect();
+        let linear = fit_values(&xs, &ys, 0.0);
+        let boosted = fit_boosted(
+            &xs,
+            &ys,
+            None,
+            &[true; 3],
+            &Boosting {
+                rounds: 100,
+                rate: 0.2,
+                min_leaf: 5,
+                on_linear: false,
+                out_of_fold: false,
+            },
+        );
+        let accuracy = |m: &Logistic| {
+            xs.iter()
+                .zip(&ys)
+                .filter(|(x, y)| (m.predict_values(x) >= 0.5) == **y)
+                .count() as f32
+                / xs.len() as f32
+        };
+        assert!(accuracy(&linear) < 0.8, "{}", accuracy(&linear));
+        assert_eq!(accuracy(&boosted), 1.0);
+        // A masked feature is never split on.
+        let masked = fit_boosted(&xs, &ys, None, &[true, false, true], &Boosting::default());
+        assert!(masked.trees.iter().all(|t| !t.feature.contains(&1)));
+        // Saved and loaded, it predicts the same.
+        let text = serde_json::to_string(&boosted).expect("serialise");
+        let back: Logistic = serde_json::from_str(&text).expect("load");
+        assert_eq!(back.predict_values(&xs[3]), boosted.predict_values(&xs[3]));
+    }
+
+    #[test]
+    fn the_shipped_decision_loads() {
+        let d = shipped_decision();
+        assert!(d.rerank_model.is_some());
+        assert_eq!(d.answer_model.weights.len(), Features::NAMES.len());
+        assert!((0.0..1.0).contains(&d.answer_threshold));
+        assert!((0.0..1.0).contains(&d.clarify_threshold));
+    }
 
     #[test]
     fn learns_a_separable_feature() {

@@ -368,11 +368,15 @@ pub struct FitOptions<'a> {
     pub l2: f32,
     /// The calibration features used ([`Features::NAMES`]); the others get weight 0.
     pub features: &'a [&'a str],
+    /// Boosted trees for the two calibrators ([`crate::calibrate::fit_boosted`]); `None`:
+    /// logistic models.
+    pub boosting: Option<crate::calibrate::Boosting>,
 }
 
 impl Default for FitOptions<'_> {
     /// The settings of the defaults: reranker, 5 folds, the trust goals (precision
-    /// 0.95, decline 0.80, helped 0.85), L2 0.001, every feature.
+    /// 0.95, decline 0.80, helped 0.85), L2 0.001, every feature, boosted trees with
+    /// thresholds chosen out of fold.
     fn default() -> Self {
         FitOptions {
             rerank: true,
@@ -380,6 +384,7 @@ impl Default for FitOptions<'_> {
             goals: Goals::default(),
             l2: 0.001,
             features: &Features::NAMES,
+            boosting: Some(crate::calibrate::Boosting::default()),
         }
     }
 }
@@ -419,6 +424,7 @@ pub fn fit_decision_across(
         goals,
         l2,
         features,
+        boosting,
     } = *options;
     let folds = folds.max(2);
     let mut rows: Vec<Row> = Vec::new();
@@ -458,16 +464,44 @@ pub fn fit_decision_across(
         .iter()
         .map(|n| features.contains(n))
         .collect();
+    let boosting = boosting.as_ref();
     let (answer, choice) = (
-        fit_masked(&xs, &first, l2, &mask),
-        fit_masked(&xs, &any3, l2, &mask),
+        fit_calibrator(&xs, &first, l2, &mask, boosting),
+        fit_calibrator(&xs, &any3, l2, &mask, boosting),
     );
-    // The thresholds are chosen on the questions as the final guides see them.
-    let rows: Vec<Row> = sets
-        .iter()
-        .flat_map(|(guide, gold)| calibration_rows(guide, gold))
-        .collect();
-    let (ta, tc) = choose_thresholds(&rows, &answer, &choice, &goals);
+    let guard = sets
+        .first()
+        .is_some_and(|(guide, _)| guide.config().subject_guard);
+    let (ta, tc) = match boosting {
+        // Trees fit their own rows closely: thresholds chosen on those would promise more
+        // precision than new questions get. Chosen on each fold's prediction by calibrators
+        // fitted on the other folds instead (rows with the out-of-fold reranker, as fitted on).
+        Some(b) if b.out_of_fold => {
+            let mut p = vec![(0.0f32, 0.0f32); xs.len()];
+            for f in 0..folds {
+                let train: Vec<usize> = (0..xs.len()).filter(|i| i % folds != f).collect();
+                let x: Vec<Features> = train.iter().map(|i| xs[*i]).collect();
+                let labels = |ys: &[bool]| -> Vec<bool> { train.iter().map(|i| ys[*i]).collect() };
+                let a = fit_calibrator(&x, &labels(&first), l2, &mask, Some(b));
+                let c = fit_calibrator(&x, &labels(&any3), l2, &mask, Some(b));
+                for i in (0..xs.len()).filter(|i| i % folds == f) {
+                    p[i] = (
+                        crate::calibrate::answer_probability(&a, &xs[i], guard),
+                        c.predict(&xs[i]),
+                    );
+                }
+            }
+            choose_thresholds_from(&rows, &p, &goals)
+        }
+        _ => {
+            // The thresholds are chosen on the questions as the final guides see them.
+            let rows: Vec<Row> = sets
+                .iter()
+                .flat_map(|(guide, gold)| calibration_rows(guide, gold))
+                .collect();
+            choose_thresholds(&rows, &answer, &choice, &goals, guard)
+        }
+    };
     for (guide, _) in sets.iter_mut() {
         guide.set_decision(answer.clone(), ta, choice.clone(), tc);
     }
@@ -518,13 +552,29 @@ pub fn fit_masked(xs: &[Features], ys: &[bool], l2: f32, mask: &[bool]) -> Logis
         .collect();
     let m = crate::calibrate::fit_values(&rows, ys, l2);
     let mut it = m.weights.into_iter();
-    Logistic {
-        bias: m.bias,
-        weights: mask
-            .iter()
+    Logistic::linear(
+        m.bias,
+        mask.iter()
             .map(|on| if *on { it.next().unwrap_or(0.0) } else { 0.0 })
             .collect(),
-    }
+    )
+}
+
+/// One calibrator on the features where `mask` is true: boosted trees when `boosting` is given
+/// (from the logistic model when it asks so), a logistic model otherwise.
+fn fit_calibrator(
+    xs: &[Features],
+    ys: &[bool],
+    l2: f32,
+    mask: &[bool],
+    boosting: Option<&crate::calibrate::Boosting>,
+) -> Logistic {
+    let Some(b) = boosting else {
+        return fit_masked(xs, ys, l2, mask);
+    };
+    let linear = b.on_linear.then(|| fit_masked(xs, ys, l2, mask));
+    let rows: Vec<Vec<f32>> = xs.iter().map(|x| x.to_vec().to_vec()).collect();
+    crate::calibrate::fit_boosted(&rows, ys, linear.as_ref(), mask, b)
 }
 
 /// Fits the two calibrators on a (development) gold set.
@@ -579,16 +629,23 @@ impl Default for Goals {
 /// `goals.precision`, then the clarify threshold that misses the decline and helped goals by the
 /// least (or clears both by the most): the larger shortfall, max(goal − share), is smallest.
 /// Declining more helps fewer; this rule puts the trade where both goals are equally near,
-/// whatever the rows' mix of easy and hard questions.
+/// whatever the rows' mix of easy and hard questions. `subject_guard` as the guide's
+/// ([`crate::calibrate::answer_probability`]).
 pub fn choose_thresholds(
     rows: &[Row],
     answer: &Logistic,
     choice: &Logistic,
     goals: &Goals,
+    subject_guard: bool,
 ) -> (f32, f32) {
     let p: Vec<(f32, f32)> = rows
         .iter()
-        .map(|r| (answer.predict(&r.0), choice.predict(&r.0)))
+        .map(|r| {
+            (
+                crate::calibrate::answer_probability(answer, &r.0, subject_guard),
+                choice.predict(&r.0),
+            )
+        })
         .collect();
     choose_thresholds_from(rows, &p, goals)
 }

@@ -68,6 +68,9 @@ pub struct GuideConfig {
     /// 起業 開業; English → Japanese), relative to the question's own words: they find the
     /// official wording, but a wrong one must not outweigh what the resident wrote.
     pub everyday_weight: f32,
+    /// Give a definitive answer only when the first source names every subject word of the
+    /// question (see [`crate::calibrate::answer_probability`]); otherwise offer choices.
+    pub subject_guard: bool,
     /// BM25 weight of the title field (FAQ question, procedure name and aliases) vs the body.
     pub title_boost: f32,
     pub kind_boost: KindBoost,
@@ -107,6 +110,7 @@ impl Default for GuideConfig {
             kanji_correction: true,
             token_weights: TokenWeights::default(),
             everyday_weight: 0.75,
+            subject_guard: true,
             title_boost: 2.0,
             kind_boost: KindBoost {
                 faq: 1.0,
@@ -120,9 +124,9 @@ impl Default for GuideConfig {
             morph: None,
             rerank_model: Some(crate::calibrate::default_rerank_model()),
             answer_model: crate::calibrate::default_answer_model(),
-            answer_threshold: crate::calibrate::DEFAULT_ANSWER_THRESHOLD,
+            answer_threshold: crate::calibrate::default_answer_threshold(),
             choice_model: crate::calibrate::default_choice_model(),
-            clarify_threshold: crate::calibrate::DEFAULT_CLARIFY_THRESHOLD,
+            clarify_threshold: crate::calibrate::default_clarify_threshold(),
             sensitive_topics: default_sensitive_topics(),
             online_url_template: "/procedures/{id}".to_string(),
             redactor_allowlist: Vec::new(),
@@ -918,7 +922,11 @@ impl Guide {
         let p_answer = if r.ranked.is_empty() {
             0.0
         } else {
-            self.config.answer_model.predict(&r.features)
+            crate::calibrate::answer_probability(
+                &self.config.answer_model,
+                &r.features,
+                self.config.subject_guard,
+            )
         };
         let p_choice = if r.ranked.is_empty() {
             0.0
