@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::calibrate::{Features, Logistic, fit};
+use crate::calibrate::{Features, Logistic};
 use crate::guide::{Guide, GuideAnswer, Reason};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -575,15 +575,6 @@ fn fit_calibrator(
     let linear = b.on_linear.then(|| fit_masked(xs, ys, l2, mask));
     let rows: Vec<Vec<f32>> = xs.iter().map(|x| x.to_vec().to_vec()).collect();
     crate::calibrate::fit_boosted(&rows, ys, linear.as_ref(), mask, b)
-}
-
-/// Fits the two calibrators on a (development) gold set.
-pub fn fit_calibration(guide: &Guide, gold: &[GoldItem]) -> (Logistic, Logistic) {
-    let rows = calibration_rows(guide, gold);
-    let xs: Vec<Features> = rows.iter().map(|r| r.0).collect();
-    let first: Vec<bool> = rows.iter().map(|r| r.1).collect();
-    let any3: Vec<bool> = rows.iter().map(|r| r.2).collect();
-    (fit(&xs, &first, 0.001), fit(&xs, &any3, 0.001))
 }
 
 /// What the thresholds aim at on the rows they are chosen on.

@@ -1108,6 +1108,7 @@ fn fuse(signals: &[(f32, Vec<(usize, f32)>)], fusion: Fusion) -> Vec<(usize, f32
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     out
 }
+
 /// Whether a (folded) question is written mostly in Latin letters (English or romaji).
 fn mostly_latin(folded: &str) -> bool {
     let (mut latin, mut other) = (0usize, 0usize);

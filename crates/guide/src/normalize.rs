@@ -516,20 +516,34 @@ impl Synonyms {
     /// An English word inside a longer English phrase of the table counts as that phrase only:
     /// "pet bottle" reads ペットボトル, not ペット as well.
     pub fn expand(&self, folded: &str) -> String {
+        // Where each English entry occurs, found once; a phrase's spans cover its words'.
+        let spans: Vec<Vec<(usize, usize)>> = self
+            .pairs
+            .iter()
+            .map(|(from, _, ascii)| {
+                if *ascii {
+                    word_spans(folded, from)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
         let phrases: Vec<(usize, usize)> = self
             .pairs
             .iter()
-            .filter(|(from, _, ascii)| *ascii && from.contains(' '))
-            .flat_map(|(from, _, _)| word_spans(folded, from))
+            .zip(&spans)
+            .filter(|((from, _, _), _)| from.contains(' '))
+            .flat_map(|(_, s)| s.iter().copied())
             .collect();
+        let within_phrase = |&(a, b): &(usize, usize)| {
+            phrases
+                .iter()
+                .any(|&(pa, pb)| pa <= a && b <= pb && pb - pa > b - a)
+        };
         let mut extra: Vec<&str> = Vec::new();
-        for (from, to, ascii) in &self.pairs {
+        for ((from, to, ascii), at) in self.pairs.iter().zip(&spans) {
             let hit = if *ascii {
-                word_spans(folded, from).into_iter().any(|(a, b)| {
-                    !phrases
-                        .iter()
-                        .any(|&(pa, pb)| pa <= a && b <= pb && pb - pa > b - a)
-                })
+                at.iter().any(|span| !within_phrase(span))
             } else {
                 folded.contains(from.as_str())
             };
