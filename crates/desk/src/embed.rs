@@ -1,10 +1,10 @@
-//! Dense vectors: computed once per distinct text with the configured model and stored, keyed
-//! by a hash of the model and the text. A rebuild of the index only looks them up; a text the
+//! Dense vectors: computed once per distinct text (a source's passage and each of its
+//! sentences) with the configured model and stored, keyed by a hash of the model and the text. A rebuild of the index only looks them up; a text the
 //! store has not seen (a new FAQ entry, a changed procedure) is embedded once and stored.
 
 use std::sync::Arc;
 
-use madoguchi_guide::dense::passage_text;
+use madoguchi_guide::dense::{passage_sentences, passage_text};
 use madoguchi_guide::{KnowledgeBase, QueryEmbedder};
 use madoguchi_store::Db;
 use madoguchi_store::guide as store;
@@ -54,20 +54,30 @@ pub async fn attach(
 ) -> Result<usize, madoguchi_store::StoreError> {
     let model = embedder.model().to_string();
     let mut stored = store::vectors(db.reader(), &model).await?;
-    let texts: Vec<(usize, String, String)> = kb
+    // Per source: its passage's (hash, text), then its sentences'.
+    let texts: Vec<(usize, (String, String), Vec<(String, String)>)> = kb
         .sources
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let t = passage_text(s);
-            (i, text_hash(&model, &t), t)
+            let keyed = |t: String| (text_hash(&model, &t), t);
+            (
+                i,
+                keyed(passage_text(s)),
+                passage_sentences(s).into_iter().map(keyed).collect(),
+            )
         })
         .collect();
-    let missing: Vec<(String, String)> = texts
+    let mut missing: Vec<(String, String)> = Vec::new();
+    let mut queued: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for (h, t) in texts
         .iter()
-        .filter(|(_, h, _)| !stored.contains_key(h))
-        .map(|(_, h, t)| (h.clone(), t.clone()))
-        .collect();
+        .flat_map(|(_, passage, sentences)| std::iter::once(passage).chain(sentences))
+    {
+        if !stored.contains_key(h) && queued.insert(h.as_str()) {
+            missing.push((h.clone(), t.clone()));
+        }
+    }
     let computed = if missing.is_empty() {
         Vec::new()
     } else {
@@ -87,9 +97,18 @@ pub async fn attach(
     }
     let count = computed.len();
     stored.extend(computed);
-    for (i, h, _) in texts {
+    for (i, (h, _), sentences) in texts {
         if let Some(source) = kb.sources.get_mut(i) {
             source.vector = stored.get(&h).cloned();
+            // Sentence vectors only with the passage's: both or neither.
+            source.sentence_vectors = if source.vector.is_some() {
+                sentences
+                    .iter()
+                    .filter_map(|(h, _)| stored.get(h).cloned())
+                    .collect()
+            } else {
+                Vec::new()
+            };
         }
     }
     Ok(count)

@@ -451,8 +451,21 @@ async fn vectors_are_computed_once_per_text_and_stored() {
         .await
         .expect("desk");
     let first = counting.0.load(Ordering::SeqCst);
-    assert_eq!(first, desk.guide().await.sources().len());
-    assert!(desk.guide().await.has_dense());
+    let guide = desk.guide().await;
+    // Each source's passage and each of its sentences, every distinct text once.
+    assert_eq!(first, distinct_texts(guide.sources()));
+    assert!(first > guide.sources().len());
+    assert!(guide.has_dense());
+    for s in guide.sources() {
+        assert!(s.vector.is_some(), "{}", s.id);
+        assert_eq!(
+            s.sentence_vectors.len(),
+            madoguchi_guide::dense::passage_sentences(s).len(),
+            "{}",
+            s.id
+        );
+    }
+    drop(guide);
     // Another instance, and a rebuild after one new entry: only the new text is embedded.
     Desk::open(t.db.clone(), DeskConfig::default(), Some(embedder.clone()))
         .await
@@ -462,14 +475,26 @@ async fn vectors_are_computed_once_per_text_and_stored() {
         .await
         .expect("import");
     assert!(desk.refresh().await.expect("refresh"));
-    assert_eq!(counting.0.load(Ordering::SeqCst), first + 1);
+    let all = distinct_texts(desk.guide().await.sources());
+    assert!(all > first);
+    assert_eq!(counting.0.load(Ordering::SeqCst), all, "only the new texts");
     assert_eq!(
         store::vectors(t.db.reader(), "test-bigram-64")
             .await
             .expect("vectors")
             .len(),
-        first + 1
+        all
     );
+}
+
+/// How many distinct texts the sources' passages and sentences are.
+fn distinct_texts(sources: &[madoguchi_guide::Source]) -> usize {
+    let mut texts = std::collections::HashSet::new();
+    for s in sources {
+        texts.insert(madoguchi_guide::dense::passage_text(s));
+        texts.extend(madoguchi_guide::dense::passage_sentences(s));
+    }
+    texts.len()
 }
 
 /// The e5 model named in the configuration, as `madoguchi --config demo/guide/dense.toml` runs
@@ -505,7 +530,7 @@ async fn the_configured_e5_model_embeds_the_sources_and_ranks_by_meaning() {
     let stored = store::vectors(t.db.reader(), "multilingual-e5-small-q4")
         .await
         .expect("vectors");
-    assert_eq!(stored.len(), guide.sources().len());
+    assert_eq!(stored.len(), distinct_texts(guide.sources()));
     let r = guide.retrieve("住民票の写しがほしい");
     assert_eq!(
         r.ranked.first().map(|c| c.0.as_str()),
@@ -513,6 +538,12 @@ async fn the_configured_e5_model_embeds_the_sources_and_ranks_by_meaning() {
     );
     // The dense signal took part: the best cosine stands well above the question's others.
     assert!(r.features.dense > 0.3, "{}", r.features.dense);
+    // And the sentences: the first candidate has one near the question.
+    assert!(
+        r.features.sentence_first > 0.8 && r.features.sentence_top3 >= r.features.sentence_first,
+        "{:?}",
+        r.features
+    );
 }
 
 #[tokio::test]

@@ -17,12 +17,23 @@ struct Lookup(std::collections::HashMap<String, Vec<f32>>);
 static EMBED_MISSES: std::sync::OnceLock<Box<dyn madoguchi_guide::QueryEmbedder>> =
     std::sync::OnceLock::new();
 
+/// The texts [`EMBED_MISSES`] embedded, kept: fitting retrieves each question many times.
+static MISSED: std::sync::OnceLock<
+    std::sync::Mutex<std::collections::HashMap<String, Option<Vec<f32>>>>,
+> = std::sync::OnceLock::new();
+
 impl madoguchi_guide::QueryEmbedder for Lookup {
     fn embed_query(&self, text: &str) -> Option<Vec<f32>> {
-        self.0
-            .get(text)
-            .cloned()
-            .or_else(|| EMBED_MISSES.get()?.embed_query(text))
+        if let Some(v) = self.0.get(text) {
+            return Some(v.clone());
+        }
+        let missed = MISSED.get_or_init(Default::default);
+        if let Some(v) = missed.lock().ok()?.get(text) {
+            return v.clone();
+        }
+        let v = EMBED_MISSES.get()?.embed_query(text);
+        missed.lock().ok()?.insert(text.to_string(), v.clone());
+        v
     }
 }
 
@@ -169,6 +180,12 @@ fn main() {
         if let Some(w) = args.iter().position(|a| a == "--dense-weight") {
             config.dense_weight = args[w + 1].parse().expect("weight");
         }
+        #[cfg(feature = "e5")]
+        if let Some(i) = args.iter().position(|a| a == "--e5") {
+            let model = args.get(i + 1).expect("--e5 MODEL");
+            let e5 = madoguchi_guide::e5::E5::load(std::path::Path::new(model)).expect("e5 model");
+            attach_sentences(&mut kb, &e5, &args);
+        }
     }
     // `--test FILE`: a gold set that is never fitted on (demo/guide/fresh.jsonl, written
     // independently of the tuning), reported after everything else.
@@ -300,6 +317,18 @@ fn main() {
                     min_leaf: arg("--min-leaf", d.min_leaf as f64) as usize,
                     on_linear: args.iter().any(|a| a == "--trees-on-linear"),
                     out_of_fold: !args.iter().any(|a| a == "--in-sample-thresholds"),
+                }
+            }),
+            // `--rerank-trees`: boosted trees on the logistic reranker (`--rerank-rounds`,
+            // `--rerank-rate`, `--rerank-min-leaf`).
+            rerank_boosting: args.iter().any(|a| a == "--rerank-trees").then(|| {
+                let d = madoguchi_guide::calibrate::Boosting::default();
+                madoguchi_guide::calibrate::Boosting {
+                    rounds: arg("--rerank-rounds", d.rounds as f64) as usize,
+                    rate: arg("--rerank-rate", f64::from(d.rate)) as f32,
+                    min_leaf: arg("--rerank-min-leaf", d.min_leaf as f64) as usize,
+                    on_linear: true,
+                    out_of_fold: false,
                 }
             }),
         };
@@ -659,11 +688,14 @@ fn with_vectors(
     let model = args.get(i + 1).expect("--e5 MODEL");
     let e5 = madoguchi_guide::e5::E5::load(std::path::Path::new(model)).expect("e5 model");
     for s in &mut kb.sources {
-        s.vector = Some(
-            e5.embed_passage(&madoguchi_guide::dense::passage_text(s))
-                .expect("embed"),
-        );
+        s.vector = Some(passage_vector(
+            &e5,
+            &madoguchi_guide::dense::passage_text(s),
+            args,
+        ));
     }
+    attach_sentences(&mut kb, &e5, args);
+    save_passages(args);
     let questions = gold
         .iter()
         .map(|g| {
@@ -674,6 +706,90 @@ fn with_vectors(
         })
         .collect();
     (kb, Some(Lookup(questions)))
+}
+
+/// Passage vectors by text (sources' passages and sentences): `--passage-cache FILE` keeps them
+/// between runs (one line per text: the text, a tab, the floats).
+#[cfg(feature = "e5")]
+static PASSAGES: std::sync::OnceLock<
+    std::sync::Mutex<std::collections::HashMap<String, Vec<f32>>>,
+> = std::sync::OnceLock::new();
+
+/// `text`'s passage vector, from the cache or embedded now.
+#[cfg(feature = "e5")]
+fn passage_vector(e5: &madoguchi_guide::e5::E5, text: &str, args: &[String]) -> Vec<f32> {
+    let cache = PASSAGES.get_or_init(|| {
+        let loaded = args
+            .iter()
+            .position(|a| a == "--passage-cache")
+            .and_then(|i| args.get(i + 1))
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .map(|text| {
+                text.lines()
+                    .filter_map(|l| l.split_once('\t'))
+                    .map(|(t, v)| {
+                        (
+                            t.to_string(),
+                            v.split(' ').filter_map(|x| x.parse().ok()).collect(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        std::sync::Mutex::new(loaded)
+    });
+    let key = text.replace(['\t', '\n', '\r'], " ");
+    if let Some(v) = cache.lock().expect("cache").get(&key) {
+        return v.clone();
+    }
+    let v = e5.embed_passage(text).expect("embed");
+    cache.lock().expect("cache").insert(key, v.clone());
+    v
+}
+
+/// Writes the passage cache back (`--passage-cache FILE`).
+#[cfg(feature = "e5")]
+fn save_passages(args: &[String]) {
+    let (Some(p), Some(cache)) = (
+        args.iter()
+            .position(|a| a == "--passage-cache")
+            .and_then(|i| args.get(i + 1)),
+        PASSAGES.get(),
+    ) else {
+        return;
+    };
+    let cache = cache.lock().expect("cache");
+    let lines: Vec<String> = cache
+        .iter()
+        .map(|(t, v)| {
+            let v: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+            format!("{t}\t{}", v.join(" "))
+        })
+        .collect();
+    // Written aside and renamed: two runs in parallel never leave half a file.
+    let tmp = format!("{p}.{}", std::process::id());
+    std::fs::write(&tmp, lines.join("\n") + "\n").expect("write passage cache");
+    std::fs::rename(&tmp, p).expect("passage cache");
+}
+
+/// Gives every source the vectors of its sentences ([`madoguchi_guide::dense::passage_sentences`]),
+/// unless `--no-sentences`.
+#[cfg(feature = "e5")]
+fn attach_sentences(
+    kb: &mut madoguchi_guide::KnowledgeBase,
+    e5: &madoguchi_guide::e5::E5,
+    args: &[String],
+) {
+    if args.iter().any(|a| a == "--no-sentences") {
+        return;
+    }
+    for s in &mut kb.sources {
+        s.sentence_vectors = madoguchi_guide::dense::passage_sentences(s)
+            .iter()
+            .map(|t| passage_vector(e5, t, args))
+            .collect();
+    }
+    save_passages(args);
 }
 
 /// Without the e5 feature there are no vectors.

@@ -48,10 +48,16 @@ pub struct Features {
     /// The same share for words that the first candidate does not contain: a question about
     /// a neighbour of the first candidate's topic (妊婦の歯科健診 → 大人の歯科健診).
     pub missing_first: f32,
+    /// The question's best cosine to one sentence of the first candidate's answer (dense
+    /// vectors; 0 without): a source that names the subject but has no sentence on the detail
+    /// asked matches no sentence well ([`crate::dense::passage_sentences`]).
+    pub sentence_first: f32,
+    /// The best such cosine over the first three candidates.
+    pub sentence_top3: f32,
 }
 
 impl Features {
-    pub const NAMES: [&'static str; 15] = [
+    pub const NAMES: [&'static str; 17] = [
         "coverage",
         "title_coverage",
         "unknown",
@@ -67,6 +73,8 @@ impl Features {
         "unknown_words",
         "uncovered_words",
         "missing_first",
+        "sentence_first",
+        "sentence_top3",
     ];
 
     /// Keeps, of the lexical match features, the more favourable of these and `other`'s: the
@@ -79,7 +87,7 @@ impl Features {
         self.title_recall = self.title_recall.max(other.title_recall);
     }
 
-    pub fn to_vec(&self) -> [f32; 15] {
+    pub fn to_vec(&self) -> [f32; 17] {
         [
             self.coverage,
             self.title_coverage,
@@ -96,6 +104,8 @@ impl Features {
             self.unknown_words,
             self.uncovered_words,
             self.missing_first,
+            self.sentence_first,
+            self.sentence_top3,
         ]
     }
 }
@@ -128,10 +138,12 @@ pub struct CandidateFeatures {
     /// Length-weighted share of the question's words ([`crate::words`]) it contains; 1 when
     /// the question has none.
     pub word_coverage: f32,
+    /// Its best sentence cosine (0 without sentence vectors; see [`Features::sentence_first`]).
+    pub sentence: f32,
 }
 
 impl CandidateFeatures {
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 12] = [
         "relative_score",
         "inverse_rank",
         "coverage",
@@ -143,9 +155,10 @@ impl CandidateFeatures {
         "department_share",
         "dense",
         "word_coverage",
+        "sentence",
     ];
 
-    pub fn to_vec(&self) -> [f32; 11] {
+    pub fn to_vec(&self) -> [f32; 12] {
         [
             self.relative_score,
             self.inverse_rank,
@@ -158,6 +171,7 @@ impl CandidateFeatures {
             self.department_share,
             self.dense,
             self.word_coverage,
+            self.sentence,
         ]
     }
 }

@@ -57,11 +57,49 @@ pub fn passage_text(s: &crate::Source) -> String {
     t.replace(['\t', '\n', '\r'], " ")
 }
 
+/// Most sentences of one source that get their own vector: a long page section is cut off
+/// rather than made costly to import.
+pub const MAX_SENTENCES: usize = 12;
+
+/// The sentences of a source's answer that are embedded one by one (with the `passage: `
+/// prefix), so that a question can be matched against the one sentence that answers it: a
+/// source that speaks of the question's subject but gives no sentence on the detail asked
+/// (公民館の調理実習室って1時間いくら？ against a page that lists the room) matches its
+/// sentences less well than its whole text. Split after 。！？!? and line breaks; pieces
+/// shorter than six characters are left out; at most [`MAX_SENTENCES`], in order.
+pub fn passage_sentences(s: &crate::Source) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let flush = |current: &mut String, out: &mut Vec<String>| {
+        let t = current.trim().to_string();
+        if t.chars().count() >= 6 && !out.contains(&t) && out.len() < MAX_SENTENCES {
+            out.push(t);
+        }
+        current.clear();
+    };
+    for c in s.answer.chars() {
+        match c {
+            '\n' | '\r' => flush(&mut current, &mut out),
+            '。' | '！' | '？' | '!' | '?' => {
+                current.push(c);
+                flush(&mut current, &mut out);
+            }
+            '\t' => current.push(' '),
+            _ => current.push(c),
+        }
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
 /// Brute-force cosine search over L2-normalised vectors (10,000 × 384 floats ≈ 2 ms).
 pub struct DenseIndex {
     dim: usize,
     /// (source position, unit vector)
     rows: Vec<(usize, Vec<f32>)>,
+    /// Unit vectors of each source's sentences, by source position (only sources that have
+    /// them).
+    sentences: std::collections::HashMap<usize, Vec<Vec<f32>>>,
 }
 
 fn normalised(v: &[f32]) -> Option<Vec<f32>> {
@@ -81,7 +119,42 @@ impl DenseIndex {
             .filter(|(_, v)| v.len() == dim)
             .filter_map(|(i, v)| normalised(v).map(|n| (i, n)))
             .collect();
-        (!rows.is_empty()).then_some(DenseIndex { dim, rows })
+        (!rows.is_empty()).then_some(DenseIndex {
+            dim,
+            rows,
+            sentences: std::collections::HashMap::new(),
+        })
+    }
+
+    /// Adds the sources' sentence vectors (those of another dimension are ignored).
+    pub fn with_sentences<'a>(
+        mut self,
+        sentences: impl Iterator<Item = (usize, &'a [Vec<f32>])>,
+    ) -> DenseIndex {
+        for (i, vs) in sentences {
+            let kept: Vec<Vec<f32>> = vs
+                .iter()
+                .filter(|v| v.len() == self.dim)
+                .filter_map(|v| normalised(v))
+                .collect();
+            if !kept.is_empty() {
+                self.sentences.insert(i, kept);
+            }
+        }
+        self
+    }
+
+    /// The question's best cosine to one of source `i`'s sentences; `None` when the source
+    /// has no sentence vectors or the question vector does not fit.
+    pub fn best_sentence(&self, query: &[f32], i: usize) -> Option<f32> {
+        let q = (query.len() == self.dim)
+            .then(|| normalised(query))
+            .flatten()?;
+        self.sentences
+            .get(&i)?
+            .iter()
+            .map(|v| v.iter().zip(&q).map(|(a, b)| a * b).sum::<f32>())
+            .max_by(f32::total_cmp)
     }
 
     pub fn dim(&self) -> usize {
@@ -158,6 +231,46 @@ mod tests {
         // A question near the crowd only: nothing stands out.
         let (_, z) = idx.search_standardised(&[0.0, 1.0, 0.05], 3);
         assert!(z < 2.0, "{z}");
+    }
+
+    #[test]
+    fn sentences_are_split_at_japanese_and_latin_stops() {
+        let mut s = crate::Source::from_faq(&crate::faq::FaqEntry {
+            id: "f".into(),
+            question: "公民館".into(),
+            answer: "会議室と調理実習室があります。\n会議室は1時間300円です！予約は？はい\t電話"
+                .into(),
+            department: None,
+            category: None,
+            url: None,
+            updated: None,
+        });
+        assert_eq!(
+            passage_sentences(&s),
+            ["会議室と調理実習室があります。", "会議室は1時間300円です！"]
+        );
+        // A piece shorter than six characters is left out; the last piece counts without a stop.
+        s.answer = "はい。窓口で申請してください".into();
+        assert_eq!(passage_sentences(&s), ["窓口で申請してください"]);
+        s.answer = "あ。".repeat(3) + &"一つの文です。".repeat(30);
+        assert_eq!(
+            passage_sentences(&s).len(),
+            1,
+            "repeated sentences count once"
+        );
+    }
+
+    #[test]
+    fn the_best_sentence_is_the_nearest_one() {
+        let v = [vec![1.0, 0.0], vec![0.0, 1.0]];
+        let sentences = [vec![vec![0.6, 0.8], vec![1.0, 0.0]], vec![]];
+        let idx = DenseIndex::build(v.iter().enumerate().map(|(i, v)| (i, Some(v.as_slice()))))
+            .expect("index")
+            .with_sentences(sentences.iter().enumerate().map(|(i, s)| (i, s.as_slice())));
+        assert_eq!(idx.best_sentence(&[2.0, 0.0], 0), Some(1.0));
+        assert!((idx.best_sentence(&[0.0, 1.0], 0).unwrap_or(0.0) - 0.8).abs() < 1e-6);
+        assert_eq!(idx.best_sentence(&[0.0, 1.0], 1), None);
+        assert_eq!(idx.best_sentence(&[0.0, 1.0, 0.0], 0), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::calibrate::{Features, Logistic};
+use crate::calibrate::{CandidateFeatures, Features, Logistic};
 use crate::guide::{Guide, GuideAnswer, Reason};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -371,6 +371,9 @@ pub struct FitOptions<'a> {
     /// Boosted trees for the two calibrators ([`crate::calibrate::fit_boosted`]); `None`:
     /// logistic models.
     pub boosting: Option<crate::calibrate::Boosting>,
+    /// Boosted trees for the reranker too (on its logistic fit); `None`: the logistic
+    /// reranker alone.
+    pub rerank_boosting: Option<crate::calibrate::Boosting>,
 }
 
 impl Default for FitOptions<'_> {
@@ -385,6 +388,7 @@ impl Default for FitOptions<'_> {
             l2: 0.001,
             features: &Features::NAMES,
             boosting: Some(crate::calibrate::Boosting::default()),
+            rerank_boosting: None,
         }
     }
 }
@@ -425,6 +429,7 @@ pub fn fit_decision_across(
         l2,
         features,
         boosting,
+        rerank_boosting,
     } = *options;
     let folds = folds.max(2);
     let mut rows: Vec<Row> = Vec::new();
@@ -436,7 +441,14 @@ pub fn fit_decision_across(
             xs.extend(x);
             ys.extend(y);
         }
-        crate::calibrate::fit_values(&xs, &ys, 0.001)
+        let linear = crate::calibrate::fit_values(&xs, &ys, 0.001);
+        match &rerank_boosting {
+            Some(b) => {
+                let mask = vec![true; CandidateFeatures::NAMES.len()];
+                crate::calibrate::fit_boosted(&xs, &ys, Some(&linear), &mask, b)
+            }
+            None => linear,
+        }
     };
     if rerank {
         for f in 0..folds {

@@ -396,7 +396,15 @@ impl Guide {
                 .iter()
                 .enumerate()
                 .map(|(i, s)| (i, s.vector.as_deref())),
-        );
+        )
+        .map(|d| {
+            d.with_sentences(
+                sources
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (i, s.sentence_vectors.as_slice())),
+            )
+        });
         Ok(Guide {
             config: config.clone(),
             synonyms,
@@ -585,8 +593,23 @@ impl Guide {
         let folded = crate::normalize::fold(question);
         let plain = query_tokens(&folded, &self.config.token_weights);
         let qwords = self.subject_words(question);
-        let candidates =
-            self.candidate_features(&qtok, &plain, &folded, &ranked, &dense_cos, &qwords);
+        // The question's best sentence cosine per source, for the first ten.
+        let sentence_cos: HashMap<usize, f32> = match (&self.dense, qvec) {
+            (Some(d), Some(v)) => ranked
+                .iter()
+                .take(10)
+                .filter_map(|r| d.best_sentence(v, r.2).map(|c| (r.2, c)))
+                .collect(),
+            _ => HashMap::new(),
+        };
+        let candidates = self.candidate_features(
+            &qtok,
+            &plain,
+            &folded,
+            &ranked,
+            (&dense_cos, &sentence_cos),
+            &qwords,
+        );
         let mut probs: Vec<f32> = Vec::new();
         if let Some(m) = &self.config.rerank_model {
             let mut scored: Vec<(f32, (String, f32, usize))> = candidates
@@ -623,6 +646,9 @@ impl Guide {
             }
         }
         let top3: Vec<usize> = ranked.iter().take(3).map(|r| r.2).collect();
+        let sentence = |i: &usize| sentence_cos.get(i).copied().unwrap_or(0.0);
+        features.sentence_first = top3.first().map(sentence).unwrap_or(0.0);
+        features.sentence_top3 = top3.iter().map(sentence).fold(0.0, f32::max);
         (features.unknown_words, features.uncovered_words) = self.unknown_words(&qwords, &top3);
         if let Some((_, _, best)) = ranked.first() {
             features.missing_first = 1.0 - self.word_coverage(&qwords, *best);
@@ -730,7 +756,7 @@ impl Guide {
         plain: &[Token],
         folded: &str,
         ranked: &[(String, f32, usize)],
-        dense_cos: &HashMap<usize, f32>,
+        (dense_cos, sentence_cos): (&HashMap<usize, f32>, &HashMap<usize, f32>),
         qwords: &[crate::words::QuestionWord],
     ) -> Vec<(String, CandidateFeatures)> {
         let Some(s1) = ranked.first().map(|r| r.1) else {
@@ -774,6 +800,7 @@ impl Guide {
                     department_share: share,
                     dense: dense_cos.get(i).copied().unwrap_or(0.0),
                     word_coverage: self.word_coverage(qwords, *i),
+                    sentence: sentence_cos.get(i).copied().unwrap_or(0.0),
                 };
                 (id.clone(), f)
             })
@@ -834,6 +861,8 @@ impl Guide {
             unknown_words: 0.0,
             uncovered_words: 0.0,
             missing_first: 0.0,
+            sentence_first: 0.0,
+            sentence_top3: 0.0,
         }
     }
 

@@ -47,6 +47,10 @@ pub struct Source {
     /// rebuilding the index never recomputes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vector: Option<Vec<f32>>,
+    /// Dense vectors of the answer's sentences ([`crate::dense::passage_sentences`]), computed
+    /// with `vector` and kept the same way (empty without vectors).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sentence_vectors: Vec<Vec<f32>>,
 }
 
 impl Source {
@@ -74,6 +78,7 @@ impl Source {
             updated: f.updated,
             online: None,
             vector: None,
+            sentence_vectors: Vec::new(),
         }
     }
 
@@ -98,6 +103,7 @@ impl Source {
                     updated: p.updated,
                     online: None,
                     vector: None,
+                    sentence_vectors: Vec::new(),
                 }
             })
             .collect()
@@ -163,6 +169,7 @@ impl Source {
             updated: p.updated,
             online: Some(OnlineLink::from_status(&p.online)),
             vector: None,
+            sentence_vectors: Vec::new(),
         }
     }
 }

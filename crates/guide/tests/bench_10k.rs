@@ -87,6 +87,7 @@ fn synthetic(n: usize) -> KnowledgeBase {
             updated: None,
             online: None,
             vector: None,
+            sentence_vectors: Vec::new(),
         });
     }
     kb

@@ -634,3 +634,62 @@ fn no_definitive_answer_from_a_source_that_lacks_the_subject() {
     }
     assert!(answered > 0);
 }
+
+/// A deterministic stand-in for a sentence-embedding model (character bigrams hashed into 64
+/// dimensions): the wiring of sentence vectors is under test, not the model.
+fn hashed(text: &str) -> Vec<f32> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut v = vec![0.0f32; 64];
+    for w in chars.windows(2) {
+        v[(u32::from(w[0]).wrapping_mul(31) ^ u32::from(w[1])) as usize % 64] += 1.0;
+    }
+    v[0] += 0.001;
+    v
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    dot / (norm(a) * norm(b))
+}
+
+/// With sentence vectors, the confidence sees the question's best cosine to one sentence of the
+/// first candidates (and the reranker each candidate's); without them, 0.
+#[test]
+fn sentence_vectors_reach_the_features() {
+    let mut kb = demo_faq();
+    kb.sources.truncate(40);
+    for s in &mut kb.sources {
+        s.vector = Some(hashed(&madoguchi_guide::dense::passage_text(s)));
+    }
+    let question = "住民票の写しはコンビニで取れますか";
+    let qvec = hashed(question);
+    let without = Guide::build(kb.clone(), &GuideConfig::default(), &[]).expect("build");
+    let r = without.retrieve_with_vector(question, Some(&qvec));
+    assert_eq!(r.features.sentence_first, 0.0);
+    assert!(r.candidates.iter().all(|(_, c)| c.sentence == 0.0));
+    for s in &mut kb.sources {
+        s.sentence_vectors = madoguchi_guide::dense::passage_sentences(s)
+            .iter()
+            .map(|t| hashed(t))
+            .collect();
+    }
+    let with = Guide::build(kb.clone(), &GuideConfig::default(), &[]).expect("build");
+    let r = with.retrieve_with_vector(question, Some(&qvec));
+    let best_sentence = |id: &str| {
+        kb.sources
+            .iter()
+            .filter(|s| s.id == id)
+            .flat_map(|s| madoguchi_guide::dense::passage_sentences(s))
+            .map(|t| cosine(&hashed(&t), &qvec))
+            .fold(0.0f32, f32::max)
+    };
+    let first = &r.ranked[0].0;
+    assert!(r.features.sentence_first > 0.0);
+    assert!((r.features.sentence_first - best_sentence(first)).abs() < 1e-4);
+    let top3 = r.ranked.iter().take(3).map(|c| best_sentence(&c.0));
+    assert!((r.features.sentence_top3 - top3.fold(0.0, f32::max)).abs() < 1e-4);
+    for (id, c) in &r.candidates {
+        assert!((c.sentence - best_sentence(id)).abs() < 1e-4, "{id}");
+    }
+}
