@@ -27,6 +27,9 @@ impl QueryEmbedder for QueryAdapter {
     }
 }
 
+/// A text with the hash it is stored under: (hash, text).
+type Keyed = (String, String);
+
 pub fn text_hash(model: &str, text: &str) -> String {
     let mut h = Sha256::new();
     h.update(model.as_bytes());
@@ -55,7 +58,7 @@ pub async fn attach(
     let model = embedder.model().to_string();
     let mut stored = store::vectors(db.reader(), &model).await?;
     // Per source: its passage's (hash, text), then its sentences'.
-    let texts: Vec<(usize, (String, String), Vec<(String, String)>)> = kb
+    let texts: Vec<(usize, Keyed, Vec<Keyed>)> = kb
         .sources
         .iter()
         .enumerate()

@@ -680,7 +680,7 @@ fn sentence_vectors_reach_the_features() {
         kb.sources
             .iter()
             .filter(|s| s.id == id)
-            .flat_map(|s| madoguchi_guide::dense::passage_sentences(s))
+            .flat_map(madoguchi_guide::dense::passage_sentences)
             .map(|t| cosine(&hashed(&t), &qvec))
             .fold(0.0f32, f32::max)
     };
