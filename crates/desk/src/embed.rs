@@ -1,6 +1,7 @@
 //! Dense vectors: computed once per distinct text (a source's passage and each of its
-//! sentences) with the configured model and stored, keyed by a hash of the model and the text. A rebuild of the index only looks them up; a text the
-//! store has not seen (a new FAQ entry, a changed procedure) is embedded once and stored.
+//! sentences) with the configured model and stored, keyed by a hash of the model and the
+//! text. A rebuild of the index only looks them up; a text the store has not seen (a new FAQ
+//! entry, a changed procedure) is embedded once and stored.
 
 use std::sync::Arc;
 
