@@ -185,6 +185,7 @@ fn main() {
             let model = args.get(i + 1).expect("--e5 MODEL");
             let e5 = madoguchi_guide::e5::E5::load(std::path::Path::new(model)).expect("e5 model");
             attach_sentences(&mut kb, &e5, &args);
+            save_passages(&args);
         }
     }
     // `--test FILE`: a gold set that is never fitted on (demo/guide/fresh.jsonl, written
@@ -773,7 +774,7 @@ fn save_passages(args: &[String]) {
 }
 
 /// Gives every source the vectors of its sentences ([`madoguchi_guide::dense::passage_sentences`]),
-/// unless `--no-sentences`.
+/// unless `--no-sentences` (the caller saves the cache).
 #[cfg(feature = "e5")]
 fn attach_sentences(
     kb: &mut madoguchi_guide::KnowledgeBase,
@@ -789,7 +790,6 @@ fn attach_sentences(
             .map(|t| passage_vector(e5, t, args))
             .collect();
     }
-    save_passages(args);
 }
 
 /// Without the e5 feature there are no vectors.

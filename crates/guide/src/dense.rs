@@ -147,14 +147,34 @@ impl DenseIndex {
     /// The question's best cosine to one of source `i`'s sentences; `None` when the source
     /// has no sentence vectors or the question vector does not fit.
     pub fn best_sentence(&self, query: &[f32], i: usize) -> Option<f32> {
-        let q = (query.len() == self.dim)
+        self.best_sentences(query, [i]).get(&i).copied()
+    }
+
+    /// [`DenseIndex::best_sentence`] of each of `sources` (the question normalised once), for
+    /// those that have sentence vectors.
+    pub fn best_sentences(
+        &self,
+        query: &[f32],
+        sources: impl IntoIterator<Item = usize>,
+    ) -> std::collections::HashMap<usize, f32> {
+        let Some(q) = (query.len() == self.dim)
             .then(|| normalised(query))
-            .flatten()?;
-        self.sentences
-            .get(&i)?
-            .iter()
-            .map(|v| v.iter().zip(&q).map(|(a, b)| a * b).sum::<f32>())
-            .max_by(f32::total_cmp)
+            .flatten()
+        else {
+            return std::collections::HashMap::new();
+        };
+        sources
+            .into_iter()
+            .filter_map(|i| {
+                let best = self
+                    .sentences
+                    .get(&i)?
+                    .iter()
+                    .map(|v| v.iter().zip(&q).map(|(a, b)| a * b).sum::<f32>())
+                    .max_by(f32::total_cmp)?;
+                Some((i, best))
+            })
+            .collect()
     }
 
     pub fn dim(&self) -> usize {

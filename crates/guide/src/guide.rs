@@ -595,11 +595,7 @@ impl Guide {
         let qwords = self.subject_words(question);
         // The question's best sentence cosine per source, for the first ten.
         let sentence_cos: HashMap<usize, f32> = match (&self.dense, qvec) {
-            (Some(d), Some(v)) => ranked
-                .iter()
-                .take(10)
-                .filter_map(|r| d.best_sentence(v, r.2).map(|c| (r.2, c)))
-                .collect(),
+            (Some(d), Some(v)) => d.best_sentences(v, ranked.iter().take(10).map(|r| r.2)),
             _ => HashMap::new(),
         };
         let candidates = self.candidate_features(
