@@ -1,11 +1,11 @@
 //! Dense vectors: computed once per distinct text (a source's passage and each of its
-//! sentences) with the configured model and stored, keyed by a hash of the model and the
-//! text. A rebuild of the index only looks them up; a text the store has not seen (a new FAQ
+//! sentences as passages, its title as a question) with the configured model and stored,
+//! keyed by a hash of the model, the role and the text. A rebuild of the index only looks them up; a text the store has not seen (a new FAQ
 //! entry, a changed procedure) is embedded once and stored.
 
 use std::sync::Arc;
 
-use madoguchi_guide::dense::{passage_sentences, passage_text};
+use madoguchi_guide::dense::{passage_sentences, passage_text, title_text};
 use madoguchi_guide::{KnowledgeBase, QueryEmbedder};
 use madoguchi_store::Db;
 use madoguchi_store::guide as store;
@@ -32,9 +32,19 @@ impl QueryEmbedder for QueryAdapter {
 type Keyed = (String, String);
 
 pub fn text_hash(model: &str, text: &str) -> String {
+    role_hash(model, 0, text)
+}
+
+/// The hash of a text embedded as a question (`query: `): never the same as the same text's
+/// passage vector.
+pub fn query_hash(model: &str, text: &str) -> String {
+    role_hash(model, 1, text)
+}
+
+fn role_hash(model: &str, role: u8, text: &str) -> String {
     let mut h = Sha256::new();
     h.update(model.as_bytes());
-    h.update([0]);
+    h.update([role]);
     h.update(text.as_bytes());
     hex::encode(h.finalize())
 }
@@ -58,28 +68,33 @@ pub async fn attach(
 ) -> Result<usize, madoguchi_store::StoreError> {
     let model = embedder.model().to_string();
     let mut stored = store::vectors(db.reader(), &model).await?;
-    // Per source: its passage's (hash, text), then its sentences'.
-    let texts: Vec<(usize, Keyed, Vec<Keyed>)> = kb
+    // Per source: its passage's (hash, text), its sentences', its title's as a question.
+    let texts: Vec<(usize, Keyed, Vec<Keyed>, Keyed)> = kb
         .sources
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let keyed = |t: String| (text_hash(&model, &t), t);
+            let title = title_text(s);
             (
                 i,
                 keyed(passage_text(s)),
                 passage_sentences(s).into_iter().map(keyed).collect(),
+                (query_hash(&model, &title), title),
             )
         })
         .collect();
-    let mut missing: Vec<(String, String)> = Vec::new();
+    // (hash, text, as a question)
+    let mut missing: Vec<(String, String, bool)> = Vec::new();
     let mut queued: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for (h, t) in texts
-        .iter()
-        .flat_map(|(_, passage, sentences)| std::iter::once(passage).chain(sentences))
-    {
+    for (h, t, query) in texts.iter().flat_map(|(_, passage, sentences, title)| {
+        std::iter::once(passage)
+            .chain(sentences)
+            .map(|(h, t)| (h, t, false))
+            .chain(std::iter::once((&title.0, &title.1, true)))
+    }) {
         if !stored.contains_key(h) && queued.insert(h.as_str()) {
-            missing.push((h.clone(), t.clone()));
+            missing.push((h.clone(), t.clone(), query));
         }
     }
     let computed = if missing.is_empty() {
@@ -89,7 +104,14 @@ pub async fn attach(
         tokio::task::spawn_blocking(move || {
             missing
                 .into_iter()
-                .filter_map(|(h, t)| e.embed_passage(&t).map(|v| (h, v)))
+                .filter_map(|(h, t, query)| {
+                    if query {
+                        e.embed_query(&t)
+                    } else {
+                        e.embed_passage(&t)
+                    }
+                    .map(|v| (h, v))
+                })
                 .collect::<Vec<_>>()
         })
         .await
@@ -101,11 +123,12 @@ pub async fn attach(
     }
     let count = computed.len();
     stored.extend(computed);
-    for (i, (h, _), sentences) in texts {
+    for (i, (h, _), sentences, (title, _)) in texts {
         if let Some(source) = kb.sources.get_mut(i) {
             source.vector = stored.get(&h).cloned();
-            // Sentence vectors only with the passage's: both or neither.
-            source.sentence_vectors = if source.vector.is_some() {
+            // Sentence and title vectors only with the passage's: all or none.
+            let with_passage = source.vector.is_some();
+            source.sentence_vectors = if with_passage {
                 sentences
                     .iter()
                     .filter_map(|(h, _)| stored.get(h).cloned())
@@ -113,6 +136,7 @@ pub async fn attach(
             } else {
                 Vec::new()
             };
+            source.title_vector = stored.get(&title).filter(|_| with_passage).cloned();
         }
     }
     Ok(count)

@@ -435,6 +435,7 @@ impl Embedder for Counting {
         Some(hashed(text))
     }
     fn embed_query(&self, text: &str) -> Option<Vec<f32>> {
+        self.0.fetch_add(1, Ordering::SeqCst);
         Some(hashed(text))
     }
 }
@@ -452,12 +453,18 @@ async fn vectors_are_computed_once_per_text_and_stored() {
         .expect("desk");
     let first = counting.0.load(Ordering::SeqCst);
     let guide = desk.guide().await;
-    // Each source's passage and each of its sentences, every distinct text once.
+    // Each source's passage, each of its sentences and its title, every distinct text once.
     assert_eq!(first, distinct_texts(guide.sources()));
     assert!(first > guide.sources().len());
     assert!(guide.has_dense());
     for s in guide.sources() {
         assert!(s.vector.is_some(), "{}", s.id);
+        assert_eq!(
+            s.title_vector.as_deref(),
+            Some(hashed(&madoguchi_guide::dense::title_text(s)).as_slice()),
+            "{}",
+            s.id
+        );
         assert_eq!(
             s.sentence_vectors.len(),
             madoguchi_guide::dense::passage_sentences(s).len(),
@@ -487,14 +494,17 @@ async fn vectors_are_computed_once_per_text_and_stored() {
     );
 }
 
-/// How many distinct texts the sources' passages and sentences are.
+/// How many distinct texts the sources' passages and sentences are, plus how many distinct
+/// titles (embedded as questions, stored apart from the same text as a passage).
 fn distinct_texts(sources: &[madoguchi_guide::Source]) -> usize {
     let mut texts = std::collections::HashSet::new();
+    let mut titles = std::collections::HashSet::new();
     for s in sources {
         texts.insert(madoguchi_guide::dense::passage_text(s));
         texts.extend(madoguchi_guide::dense::passage_sentences(s));
+        titles.insert(madoguchi_guide::dense::title_text(s));
     }
-    texts.len()
+    texts.len() + titles.len()
 }
 
 /// The e5 model named in the configuration, as `madoguchi --config demo/guide/dense.toml` runs
@@ -541,6 +551,12 @@ async fn the_configured_e5_model_embeds_the_sources_and_ranks_by_meaning() {
     // And the sentences: the first candidate has one near the question.
     assert!(
         r.features.sentence_first > 0.8 && r.features.sentence_top3 >= r.features.sentence_first,
+        "{:?}",
+        r.features
+    );
+    // And the titles, embedded as questions: 住民票の写しがほしい is near 住民票の写しの交付.
+    assert!(
+        r.features.question_first > 0.8 && r.features.question_top3 >= r.features.question_first,
         "{:?}",
         r.features
     );

@@ -527,6 +527,22 @@ fn dump_rows(path: &str, sets: &mut [(&mut Guide, &[madoguchi_guide::eval::GoldI
         let rows = calibration_rows(guide, &kept);
         assert_eq!(rows.len(), kept.len());
         for (row, g) in rows.iter().zip(&kept) {
+            // The first three candidates (id, title), for features computed outside.
+            let top: Vec<(String, String)> = guide
+                .retrieve(&g.question)
+                .ranked
+                .iter()
+                .take(3)
+                .map(|(id, _, _)| {
+                    let title = guide
+                        .sources()
+                        .iter()
+                        .find(|s| &s.id == id)
+                        .map(|s| s.title.clone())
+                        .unwrap_or_default();
+                    (id.clone(), title)
+                })
+                .collect();
             lines.push(
                 serde_json::json!({
                     "group": group(s),
@@ -536,6 +552,7 @@ fn dump_rows(path: &str, sets: &mut [(&mut Guide, &[madoguchi_guide::eval::GoldI
                     "first": row.1,
                     "any3": row.2,
                     "not_in_kb": g.decline == Some(Decline::NotInKb),
+                    "top": top,
                 })
                 .to_string(),
             );
@@ -719,6 +736,22 @@ static PASSAGES: std::sync::OnceLock<
 /// `text`'s passage vector, from the cache or embedded now.
 #[cfg(feature = "e5")]
 fn passage_vector(e5: &madoguchi_guide::e5::E5, text: &str, args: &[String]) -> Vec<f32> {
+    cached_vector(e5, text, false, args)
+}
+
+/// `text`'s vector as a question; kept in the same cache under `query: ` + text.
+#[cfg(feature = "e5")]
+fn question_vector(e5: &madoguchi_guide::e5::E5, text: &str, args: &[String]) -> Vec<f32> {
+    cached_vector(e5, text, true, args)
+}
+
+#[cfg(feature = "e5")]
+fn cached_vector(
+    e5: &madoguchi_guide::e5::E5,
+    text: &str,
+    query: bool,
+    args: &[String],
+) -> Vec<f32> {
     let cache = PASSAGES.get_or_init(|| {
         let loaded = args
             .iter()
@@ -739,11 +772,19 @@ fn passage_vector(e5: &madoguchi_guide::e5::E5, text: &str, args: &[String]) -> 
             .unwrap_or_default();
         std::sync::Mutex::new(loaded)
     });
-    let key = text.replace(['\t', '\n', '\r'], " ");
+    let mut key = text.replace(['\t', '\n', '\r'], " ");
+    if query {
+        key.insert_str(0, "query: ");
+    }
     if let Some(v) = cache.lock().expect("cache").get(&key) {
         return v.clone();
     }
-    let v = e5.embed_passage(text).expect("embed");
+    let v = if query {
+        e5.embed_question(text)
+    } else {
+        e5.embed_passage(text)
+    }
+    .expect("embed");
     cache.lock().expect("cache").insert(key, v.clone());
     v
 }
@@ -774,13 +815,23 @@ fn save_passages(args: &[String]) {
 }
 
 /// Gives every source the vectors of its sentences ([`madoguchi_guide::dense::passage_sentences`]),
-/// unless `--no-sentences` (the caller saves the cache).
+/// unless `--no-sentences`, and of its title as a question, unless `--no-titles` (the caller
+/// saves the cache).
 #[cfg(feature = "e5")]
 fn attach_sentences(
     kb: &mut madoguchi_guide::KnowledgeBase,
     e5: &madoguchi_guide::e5::E5,
     args: &[String],
 ) {
+    if !args.iter().any(|a| a == "--no-titles") {
+        for s in &mut kb.sources {
+            s.title_vector = Some(question_vector(
+                e5,
+                &madoguchi_guide::dense::title_text(s),
+                args,
+            ));
+        }
+    }
     if args.iter().any(|a| a == "--no-sentences") {
         return;
     }

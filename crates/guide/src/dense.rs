@@ -57,6 +57,14 @@ pub fn passage_text(s: &crate::Source) -> String {
     t.replace(['\t', '\n', '\r'], " ")
 }
 
+/// What a source's title vector embeds, as a question (`query: ` prefix): the title alone. A
+/// FAQ entry's title is its question, worded as a resident would ask it; the question-to-
+/// question cosine tells a question that asks what the entry asks from one that only shares
+/// its subject ([`crate::calibrate::Features::question_first`]).
+pub fn title_text(s: &crate::Source) -> String {
+    s.title.replace(['\t', '\n', '\r'], " ")
+}
+
 /// Most sentences of one source that get their own vector: a long page section is cut off
 /// rather than made costly to import.
 pub const MAX_SENTENCES: usize = 12;
@@ -100,6 +108,8 @@ pub struct DenseIndex {
     /// Unit vectors of each source's sentences, by source position (only sources that have
     /// them).
     sentences: std::collections::HashMap<usize, Vec<Vec<f32>>>,
+    /// Unit vectors of the sources' titles embedded as questions, by source position.
+    titles: std::collections::HashMap<usize, Vec<f32>>,
 }
 
 fn normalised(v: &[f32]) -> Option<Vec<f32>> {
@@ -123,6 +133,7 @@ impl DenseIndex {
             dim,
             rows,
             sentences: std::collections::HashMap::new(),
+            titles: std::collections::HashMap::new(),
         })
     }
 
@@ -142,6 +153,40 @@ impl DenseIndex {
             }
         }
         self
+    }
+
+    /// Adds the sources' title vectors (those of another dimension are ignored).
+    pub fn with_titles<'a>(
+        mut self,
+        titles: impl Iterator<Item = (usize, &'a [f32])>,
+    ) -> DenseIndex {
+        for (i, v) in titles {
+            if let Some(n) = (v.len() == self.dim).then(|| normalised(v)).flatten() {
+                self.titles.insert(i, n);
+            }
+        }
+        self
+    }
+
+    /// The question's cosine to each of `sources`' title vectors, for those that have one.
+    pub fn title_cosines(
+        &self,
+        query: &[f32],
+        sources: impl IntoIterator<Item = usize>,
+    ) -> std::collections::HashMap<usize, f32> {
+        let Some(q) = (query.len() == self.dim)
+            .then(|| normalised(query))
+            .flatten()
+        else {
+            return std::collections::HashMap::new();
+        };
+        sources
+            .into_iter()
+            .filter_map(|i| {
+                let t = self.titles.get(&i)?;
+                Some((i, t.iter().zip(&q).map(|(a, b)| a * b).sum::<f32>()))
+            })
+            .collect()
     }
 
     /// The question's best cosine to one of source `i`'s sentences; `None` when the source
@@ -278,6 +323,22 @@ mod tests {
             1,
             "repeated sentences count once"
         );
+    }
+
+    #[test]
+    fn title_cosines_are_per_source_and_skip_missing_titles() {
+        let idx = DenseIndex::build(
+            [(0, Some(&[1.0f32, 0.0][..])), (1, Some(&[0.0, 1.0][..]))].into_iter(),
+        )
+        .expect("index")
+        .with_titles([(0, &[3.0f32, 4.0][..]), (1, &[1.0, 0.0, 0.0][..])].into_iter());
+        let cos = idx.title_cosines(&[0.0, 2.0], [0, 1]);
+        assert!((cos[&0] - 0.8).abs() < 1e-6);
+        assert!(
+            !cos.contains_key(&1),
+            "a title of another dimension is ignored"
+        );
+        assert!(idx.title_cosines(&[1.0, 0.0, 0.0], [0]).is_empty());
     }
 
     #[test]

@@ -404,6 +404,12 @@ impl Guide {
                     .enumerate()
                     .map(|(i, s)| (i, s.sentence_vectors.as_slice())),
             )
+            .with_titles(
+                sources
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, s)| Some((i, s.title_vector.as_deref()?))),
+            )
         });
         Ok(Guide {
             config: config.clone(),
@@ -645,6 +651,18 @@ impl Guide {
         let sentence = |i: &usize| sentence_cos.get(i).copied().unwrap_or(0.0);
         features.sentence_first = top3.first().map(sentence).unwrap_or(0.0);
         features.sentence_top3 = top3.iter().map(sentence).fold(0.0, f32::max);
+        if let (Some(d), Some(v)) = (&self.dense, qvec) {
+            let asked = d.title_cosines(v, top3.iter().copied());
+            let cos = |i: Option<&usize>| i.and_then(|i| asked.get(i)).copied().unwrap_or(0.0);
+            features.question_first = cos(top3.first());
+            features.question_top3 = top3.iter().map(|i| cos(Some(i))).fold(0.0, f32::max);
+            features.question_margin = features.question_first
+                - top3
+                    .iter()
+                    .skip(1)
+                    .map(|i| cos(Some(i)))
+                    .fold(0.0, f32::max);
+        }
         (features.unknown_words, features.uncovered_words) = self.unknown_words(&qwords, &top3);
         if let Some((_, _, best)) = ranked.first() {
             features.missing_first = 1.0 - self.word_coverage(&qwords, *best);
@@ -859,6 +877,9 @@ impl Guide {
             missing_first: 0.0,
             sentence_first: 0.0,
             sentence_top3: 0.0,
+            question_first: 0.0,
+            question_top3: 0.0,
+            question_margin: 0.0,
         }
     }
 

@@ -494,6 +494,7 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
             "脱税",
             "示談",
             "財産分与",
+            "遺産の分け方",
             "lawsuit",
             "sue ",
             // whether one may remain in the country is the immigration authority's decision
@@ -550,6 +551,10 @@ const OUT_OF_SCOPE: &[(OutOfScopeTopic, &[&str])] = &[
         &[
             "あなたは人間",
             "あなたはai",
+            "あなたai",
+            "このai",
+            "このチャットボット",
+            "chatgpt",
             "あなたはロボット",
             "あなたは誰",
             "あなたはだれ",
@@ -593,6 +598,12 @@ const STATUS: &[&str] = &[
     "通りますか",
     "通る",
     "通った",
+    "通ってますか",
+    "通ってる",
+    "登録されてる",
+    "登録されてますか",
+    "入っとる",
+    "ちゃんと入って",
     "どうなって",
     "どうなった",
     "どうなりました",
@@ -641,7 +652,8 @@ const OWN_RECORD: &[&str] = &[
 ];
 /// "One's own": the speaker's, their household's or a family member's something, as a regex
 /// (a named person's record is as personal as one's own).
-const OWNER: &str = "(私|わたし|うち|僕|ぼく|俺|自分|母|父|妻|夫|主人|息子|娘|祖母|祖父|親)の";
+const OWNER: &str =
+    "(私|わたし|あたし|うち|僕|ぼく|俺|おれ|わし|自分|母|父|妻|夫|主人|息子|娘|祖母|祖父|親)の";
 /// The speaker asking about their own result: 私は当たりましたか, 僕は受かった？
 static OWN_RESULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("(私|わたし|うち|僕|ぼく|俺)(は|が)[^ ]{0,6}?(当たり|当た[っら]|当選し|受か|通り|通っ|合格し)")
@@ -651,7 +663,7 @@ static OWN_RESULT: LazyLock<Regex> = LazyLock::new(|| {
 /// counts only with a status word, since うちの子の申込みはいつまで is a general question).
 static OWN_CASE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        &format!("{OWNER}[^ ]{{0,12}}?(申請|申込|届|審査|手続)|(先週|先月|昨日|おととい|この前|前に|すでに|もう)[^ ]{{0,6}}?(出した|提出した|申込んだ|申請した|送った)"),
+        &format!("{OWNER}[^ ]{{0,12}}?(申請|申込|届|審査|手続)|(先週|先月|昨日|おととい|この前|この間|こないだ|前に|すでに|もう)[^ ]{{0,8}}?(出した|提出した|申込んだ|申請した|送った|頼んだ|予約した)"),
     )
     .expect("own-case pattern")
 });
@@ -664,7 +676,7 @@ static REFERENCE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// 調べて is a general question.
 static OWN_RECORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        "{OWNER}[^ ]{{0,8}}?(税|保険料|国保料|申請|申込|記録|年金|所得|課税|手当|給付)"
+        "{OWNER}[^ ]{{0,8}}?(税|保険料|国保料|料金|申請|申込|記録|年金|所得|課税|手当|給付)"
     ))
     .expect("own-records pattern")
 });
@@ -678,6 +690,9 @@ const LOOK_UP: &[&str] = &[
     "金額を教えて",
     "額を教えて",
     "いくらか教えて",
+    "いくらになっ",
+    "見てくれ",
+    "見てもらえ",
     "look up",
     "check my",
 ];
@@ -792,6 +807,11 @@ mod tests {
             "区営住宅の抽選、私は当たりましたか？",
             "先週出したマイナンバーカードの申請、もうできてる？",
             "母の介護保険料、滞納してないか確認して",
+            // seen on two municipalities the router had not seen (city6, city7), reworded
+            "先月出した転入の届け、もう通ってますか",
+            "おれの軽自動車税 口座振替ちゃんと登録されてる？",
+            "うちの先月のガス料金 いくらになっとるか見てくれ",
+            "こないだ窓口で頼んだ証明書の郵送、ちゃんと入っとるか",
             "私の今年の国保料の金額を教えてください",
         ] {
             assert_eq!(route(q, false), Some(Route::PersonalCase), "{q}");
@@ -808,6 +828,9 @@ mod tests {
                 OutOfScopeTopic::Legal,
             ),
             ("あなたは人間？AI？", OutOfScopeTopic::AboutGuide),
+            ("あなたAIですよね？", OutOfScopeTopic::AboutGuide),
+            ("このAIって誰が作ったの", OutOfScopeTopic::AboutGuide),
+            ("親の遺産の分け方で兄と揉めてる", OutOfScopeTopic::Legal),
             (
                 "Are you a bot or a real person?",
                 OutOfScopeTopic::AboutGuide,

@@ -51,6 +51,10 @@ pub struct Source {
     /// with `vector` and kept the same way (empty without vectors).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sentence_vectors: Vec<Vec<f32>>,
+    /// The dense vector of the title embedded as a question ([`crate::dense::title_text`],
+    /// the `query: ` prefix), computed with `vector` and kept the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_vector: Option<Vec<f32>>,
 }
 
 impl Source {
@@ -79,6 +83,7 @@ impl Source {
             online: None,
             vector: None,
             sentence_vectors: Vec::new(),
+            title_vector: None,
         }
     }
 
@@ -104,6 +109,7 @@ impl Source {
                     online: None,
                     vector: None,
                     sentence_vectors: Vec::new(),
+                    title_vector: None,
                 }
             })
             .collect()
@@ -170,6 +176,7 @@ impl Source {
             online: Some(OnlineLink::from_status(&p.online)),
             vector: None,
             sentence_vectors: Vec::new(),
+            title_vector: None,
         }
     }
 }

@@ -88,6 +88,7 @@ fn synthetic(n: usize) -> KnowledgeBase {
             online: None,
             vector: None,
             sentence_vectors: Vec::new(),
+            title_vector: None,
         });
     }
     kb
