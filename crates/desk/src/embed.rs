@@ -1,7 +1,8 @@
 //! Dense vectors: computed once per distinct text (a source's passage and each of its
 //! sentences as passages, its title as a question) with the configured model and stored,
-//! keyed by a hash of the model, the role and the text. A rebuild of the index only looks them up; a text the store has not seen (a new FAQ
-//! entry, a changed procedure) is embedded once and stored.
+//! keyed by a hash of the model, the role and the text. A rebuild of the index only looks
+//! them up; a text the store has not seen (a new FAQ entry, a changed procedure) is embedded
+//! once and stored.
 
 use std::sync::Arc;
 
