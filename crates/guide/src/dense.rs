@@ -112,6 +112,11 @@ pub struct DenseIndex {
     titles: std::collections::HashMap<usize, Vec<f32>>,
 }
 
+/// The dot product (the cosine of two unit vectors).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
 fn normalised(v: &[f32]) -> Option<Vec<f32>> {
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     (n > 0.0 && n.is_finite()).then(|| v.iter().map(|x| x / n).collect())
@@ -135,6 +140,13 @@ impl DenseIndex {
             sentences: std::collections::HashMap::new(),
             titles: std::collections::HashMap::new(),
         })
+    }
+
+    /// The question as a unit vector, when it has the index's dimension.
+    fn unit_query(&self, query: &[f32]) -> Option<Vec<f32>> {
+        (query.len() == self.dim)
+            .then(|| normalised(query))
+            .flatten()
     }
 
     /// Adds the sources' sentence vectors (those of another dimension are ignored).
@@ -174,17 +186,14 @@ impl DenseIndex {
         query: &[f32],
         sources: impl IntoIterator<Item = usize>,
     ) -> std::collections::HashMap<usize, f32> {
-        let Some(q) = (query.len() == self.dim)
-            .then(|| normalised(query))
-            .flatten()
-        else {
+        let Some(q) = self.unit_query(query) else {
             return std::collections::HashMap::new();
         };
         sources
             .into_iter()
             .filter_map(|i| {
                 let t = self.titles.get(&i)?;
-                Some((i, t.iter().zip(&q).map(|(a, b)| a * b).sum::<f32>()))
+                Some((i, dot(t, &q)))
             })
             .collect()
     }
@@ -202,10 +211,7 @@ impl DenseIndex {
         query: &[f32],
         sources: impl IntoIterator<Item = usize>,
     ) -> std::collections::HashMap<usize, f32> {
-        let Some(q) = (query.len() == self.dim)
-            .then(|| normalised(query))
-            .flatten()
-        else {
+        let Some(q) = self.unit_query(query) else {
             return std::collections::HashMap::new();
         };
         sources
@@ -215,7 +221,7 @@ impl DenseIndex {
                     .sentences
                     .get(&i)?
                     .iter()
-                    .map(|v| v.iter().zip(&q).map(|(a, b)| a * b).sum::<f32>())
+                    .map(|v| dot(v, &q))
                     .max_by(f32::total_cmp)?;
                 Some((i, best))
             })
@@ -245,17 +251,11 @@ impl DenseIndex {
     /// question's own background is what separates "a source says this" from "sources are
     /// about the same topic" (0 with fewer than two sources).
     pub fn search_standardised(&self, query: &[f32], limit: usize) -> (Vec<(usize, f32)>, f32) {
-        let Some(q) = (query.len() == self.dim)
-            .then(|| normalised(query))
-            .flatten()
-        else {
+        let Some(q) = self.unit_query(query) else {
             return (Vec::new(), 0.0);
         };
-        let mut scored: Vec<(usize, f32)> = self
-            .rows
-            .iter()
-            .map(|(i, v)| (*i, v.iter().zip(&q).map(|(a, b)| a * b).sum()))
-            .collect();
+        let mut scored: Vec<(usize, f32)> =
+            self.rows.iter().map(|(i, v)| (*i, dot(v, &q))).collect();
         let n = scored.len() as f32;
         let mean = scored.iter().map(|s| s.1).sum::<f32>() / n;
         let var = scored.iter().map(|s| (s.1 - mean).powi(2)).sum::<f32>() / n;

@@ -653,15 +653,11 @@ impl Guide {
         features.sentence_top3 = top3.iter().map(sentence).fold(0.0, f32::max);
         if let (Some(d), Some(v)) = (&self.dense, qvec) {
             let asked = d.title_cosines(v, top3.iter().copied());
-            let cos = |i: Option<&usize>| i.and_then(|i| asked.get(i)).copied().unwrap_or(0.0);
-            features.question_first = cos(top3.first());
-            features.question_top3 = top3.iter().map(|i| cos(Some(i))).fold(0.0, f32::max);
-            features.question_margin = features.question_first
-                - top3
-                    .iter()
-                    .skip(1)
-                    .map(|i| cos(Some(i)))
-                    .fold(0.0, f32::max);
+            let cos = |i: &usize| asked.get(i).copied().unwrap_or(0.0);
+            features.question_first = top3.first().map(cos).unwrap_or(0.0);
+            features.question_top3 = top3.iter().map(cos).fold(0.0, f32::max);
+            features.question_margin =
+                features.question_first - top3.iter().skip(1).map(cos).fold(0.0, f32::max);
         }
         (features.unknown_words, features.uncovered_words) = self.unknown_words(&qwords, &top3);
         if let Some((_, _, best)) = ranked.first() {

@@ -657,6 +657,16 @@ fn no_definitive_answer_from_a_source_that_lacks_the_subject() {
     assert!(answered > 0);
 }
 
+/// The demo's first 40 FAQ entries, each with its passage vector from [`hashed`].
+fn small_faq_with_passage_vectors() -> madoguchi_guide::KnowledgeBase {
+    let mut kb = demo_faq();
+    kb.sources.truncate(40);
+    for s in &mut kb.sources {
+        s.vector = Some(hashed(&madoguchi_guide::dense::passage_text(s)));
+    }
+    kb
+}
+
 /// A deterministic stand-in for a sentence-embedding model (character bigrams hashed into 64
 /// dimensions): the wiring of sentence vectors is under test, not the model.
 fn hashed(text: &str) -> Vec<f32> {
@@ -679,11 +689,7 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
 /// first candidates (and the reranker each candidate's); without them, 0.
 #[test]
 fn sentence_vectors_reach_the_features() {
-    let mut kb = demo_faq();
-    kb.sources.truncate(40);
-    for s in &mut kb.sources {
-        s.vector = Some(hashed(&madoguchi_guide::dense::passage_text(s)));
-    }
+    let mut kb = small_faq_with_passage_vectors();
     let question = "住民票の写しはコンビニで取れますか";
     let qvec = hashed(question);
     let without = Guide::build(kb.clone(), &GuideConfig::default(), &[]).expect("build");
@@ -721,10 +727,8 @@ fn sentence_vectors_reach_the_features() {
 /// first candidate's title, the best of the first three, and the first's lead over the others.
 #[test]
 fn title_vectors_reach_the_features() {
-    let mut kb = demo_faq();
-    kb.sources.truncate(40);
+    let mut kb = small_faq_with_passage_vectors();
     for s in &mut kb.sources {
-        s.vector = Some(hashed(&madoguchi_guide::dense::passage_text(s)));
         s.title_vector = Some(hashed(&madoguchi_guide::dense::title_text(s)));
     }
     let question = "住民票の写しはコンビニで取れますか";
